@@ -1,0 +1,21 @@
+"""Load a model's tokenizer once, ready for chat rendering and padding."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from slm_recipes.errors import RecipeError
+from slm_recipes.model_source import resolve_model
+
+
+@lru_cache(maxsize=8)
+def load_tokenizer(model_name: str) -> PreTrainedTokenizerBase:
+    """The tokenizer whose chat template training, evaluation, chat and export all share."""
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model(model_name))
+    if not tokenizer.chat_template:
+        raise RecipeError(f"the tokenizer of {model_name} has no chat template; use an instruct/chat model")
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
