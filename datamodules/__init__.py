@@ -1,0 +1,5 @@
+"""LightningDataModules named in recipes as `datamodules.<Name>`."""
+
+from datamodules.distilled_qa import DistilledQADataModule
+
+__all__ = ["DistilledQADataModule"]

@@ -1,0 +1,151 @@
+"""The DataModule for distilled QA pairs (and alpaca / sharegpt / OpenAI-messages files)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import lightning as L
+import numpy as np
+from lightning.pytorch.utilities import rank_zero_info
+from torch.utils.data import DataLoader, Dataset
+
+from datamodules.chat_encoding import EncodedChat, encode_chat, with_system_prompt
+from datamodules.collate import pad_batch
+from datamodules.formats import Example, load_examples
+from datamodules.sampler import LengthGroupedSampler
+from datamodules.splits import split_by_group
+from slm_recipes.errors import RecipeError
+from slm_recipes.tokenizers import load_tokenizer
+
+
+@dataclass(frozen=True)
+class EncodedExample:
+    example: Example
+    encoded: EncodedChat
+
+
+class EncodedDataset(Dataset):
+    def __init__(self, items: list[EncodedExample]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict[str, list[int]]:
+        encoded = self.items[index].encoded
+        return {"input_ids": encoded.input_ids, "labels": encoded.labels}
+
+    @property
+    def lengths(self) -> list[int]:
+        return [len(item.encoded.input_ids) for item in self.items]
+
+
+class DistilledQADataModule(L.LightningDataModule):
+    def __init__(
+        self,
+        train_file: str,
+        val_file: str | None = None,
+        val_fraction: float = 0.1,
+        split_seed: int = 42,
+        model_name: str = "",
+        max_length: int = 512,
+        system_prompt: str | None = None,
+        batch_size: int = 1,
+        eval_batch_size: int | None = None,
+        num_workers: int = 0,
+        pad_to_multiple_of: int = 8,
+        seed: int = 42,
+    ) -> None:
+        """
+        Args:
+            train_file: QA JSONL of DESIGN.md, or an alpaca / sharegpt / OpenAI-messages file (JSONL or a JSON array).
+            val_file: Held-out file; without it, `val_fraction` of the source chunks is held out.
+            val_fraction: Share of chunks (`chunk_id`, else record id) held out for validation.
+            split_seed: Seed of the chunk split; the same seed always gives the same split.
+            model_name: Whose tokenizer and chat template render the data (linked from the model).
+            max_length: Longest example in tokens; longer ones are dropped and counted, never cut.
+            system_prompt: Prepended to conversations that bring no system message.
+            batch_size: Micro-batch per device.
+            eval_batch_size: Micro-batch for validation (default: 2 x batch_size).
+            num_workers: DataLoader worker processes.
+            pad_to_multiple_of: Pad each batch's length up to a multiple of this (tensor-core friendly).
+            seed: Seed of the length-grouped shuffling.
+        """
+        super().__init__()
+        self.save_hyperparameters()
+        self.tokenizer = None
+        self.train_data: EncodedDataset | None = None
+        self.val_data: EncodedDataset | None = None
+        self.stats: dict[str, float] = {}
+
+    def prepare_data(self) -> None:
+        for path in (self.hparams.train_file, self.hparams.val_file):
+            if path and not Path(path).is_file():
+                raise RecipeError(f"data file {path} does not exist: check data.train_file / data.val_file in the recipe")
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.train_data is not None:
+            return
+        self.prepare_data()
+        self.tokenizer = load_tokenizer(self.hparams.model_name)
+        train = load_examples(self.hparams.train_file)
+        if self.hparams.val_file:
+            val = load_examples(self.hparams.val_file)
+        else:
+            train, val = split_by_group(train, [e.group for e in train], self.hparams.val_fraction, self.hparams.split_seed)
+        self.train_data, train_dropped = self._encode(train)
+        self.val_data, val_dropped = self._encode(val)
+        if len(self.train_data) == 0:
+            raise RecipeError(f"{self.hparams.train_file}: no training example left after dropping "
+                              f"{train_dropped} longer than max_length={self.hparams.max_length}; raise data.max_length")
+        self.stats = self._statistics(train_dropped, val_dropped)
+        rank_zero_info(
+            f"data: {len(self.train_data)} train / {len(self.val_data)} val examples; "
+            f"dropped {train_dropped + val_dropped} longer than max_length={self.hparams.max_length}; "
+            f"{self.stats['trained_share']:.0%} of tokens trained"
+        )
+
+    def _encode(self, examples: list[Example]) -> tuple[EncodedDataset, int]:
+        kept, dropped = [], 0
+        for example in examples:
+            encoded = encode_chat(self.tokenizer, with_system_prompt(example.messages, self.hparams.system_prompt))
+            if encoded.trained_tokens == 0:
+                raise RecipeError(f"{example.source}: the chat template leaves no token to train; check the record")
+            if len(encoded.input_ids) > self.hparams.max_length:
+                dropped += 1
+                continue
+            kept.append(EncodedExample(example, encoded))
+        return EncodedDataset(kept), dropped
+
+    def _statistics(self, train_dropped: int, val_dropped: int) -> dict[str, float]:
+        lengths = np.array(self.train_data.lengths)
+        trained = sum(item.encoded.trained_tokens for item in self.train_data.items)
+        return {
+            "train_examples": len(self.train_data),
+            "val_examples": len(self.val_data),
+            "dropped": train_dropped + val_dropped,
+            "length_p50": float(np.percentile(lengths, 50)),
+            "length_p90": float(np.percentile(lengths, 90)),
+            "length_p99": float(np.percentile(lengths, 99)),
+            "length_max": int(lengths.max()),
+            "trained_share": trained / int(lengths.sum()),
+        }
+
+    def _loader(self, data: EncodedDataset, batch_size: int, shuffle: bool) -> DataLoader:
+        trainer = self.trainer
+        sampler = LengthGroupedSampler(
+            data.lengths, batch_size, shuffle=shuffle, seed=self.hparams.seed,
+            num_replicas=trainer.world_size if trainer else 1, rank=trainer.global_rank if trainer else 0,
+        )
+        collate = partial(pad_batch, pad_id=self.tokenizer.pad_token_id, pad_to_multiple_of=self.hparams.pad_to_multiple_of)
+        return DataLoader(data, batch_size=batch_size, sampler=sampler, collate_fn=collate,
+                          num_workers=self.hparams.num_workers, persistent_workers=self.hparams.num_workers > 0)
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader(self.train_data, self.hparams.batch_size, shuffle=True)
+
+    def val_dataloader(self) -> DataLoader:
+        eval_batch = self.hparams.eval_batch_size or 2 * self.hparams.batch_size
+        return self._loader(self.val_data, eval_batch, shuffle=False)

@@ -1,0 +1,55 @@
+"""Things tests build in code: tiny random models, chat templates, small data files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+# A Qwen2.5-style ChatML template: a default system prompt when none is given.
+QWEN_STYLE_TEMPLATE = (
+    "{% if messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are Qwen, a helpful assistant.<|im_end|>\\n' }}{% endif %}"
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+# A non-ChatML template: plain-text role markers, turns closed by the EOS token.
+PLAIN_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}{{ message['content'] + '\\n\\n' }}"
+    "{% elif message['role'] == 'user' %}{{ '### User:\\n' + message['content'] + '\\n\\n' }}"
+    "{% else %}{{ '### Assistant:\\n' + message['content'] + eos_token + '\\n\\n' }}{% endif %}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '### Assistant:\\n' }}{% endif %}"
+)
+
+
+def build_tiny_model(directory: Path, tokenizer, arch: str = "qwen2", tie: bool = True, template: str | None = None) -> Path:
+    """A 2-layer, 64-wide random model that shares the real tokenizer's vocabulary."""
+    torch.manual_seed(0)
+    common = dict(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                  num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+                  tie_word_embeddings=tie, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                  pad_token_id=tokenizer.pad_token_id)
+    model = Qwen2ForCausalLM(Qwen2Config(**common)) if arch == "qwen2" else LlamaForCausalLM(LlamaConfig(**common))
+    model.save_pretrained(directory)
+    if template is not None:
+        tokenizer = AutoTokenizer.from_pretrained(tokenizer.name_or_path)
+        tokenizer.chat_template = template
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def qa_records(n: int, chunks: int = 5) -> list[dict]:
+    """Small numeric QA pairs spread over `chunks` source chunks."""
+    return [
+        {"id": f"q{i}", "question": f"第{i}条规定的住宿费上限是多少元？", "answer": f"第{i}条规定住宿费每天不超过{100 + i}元。",
+         "chunk_id": f"c{i % chunks}", "doc": "rules.txt", "pages": [1, 1], "teacher": "hand", "stage": "numeric",
+         "numbers": [f"{100 + i}元"]}
+        for i in range(n)
+    ]
