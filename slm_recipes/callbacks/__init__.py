@@ -1,0 +1,6 @@
+"""Side jobs of a run, named in recipes as `slm_recipes.callbacks.<Name>`."""
+
+from slm_recipes.callbacks.adapter_export import SaveAdapter
+from slm_recipes.callbacks.token_throughput import TokenThroughput
+
+__all__ = ["SaveAdapter", "TokenThroughput"]

@@ -1,0 +1,27 @@
+"""Keep a standard PEFT adapter folder next to the Lightning checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+
+
+class SaveAdapter(L.Callback):
+    """Writes `adapter/` (adapter_config.json, adapter_model.safetensors) whenever a checkpoint is saved
+    and at the end of fit, so `peft.PeftModel.from_pretrained` can load the latest adapter."""
+
+    def __init__(self, dirname: str = "adapter") -> None:
+        self.dirname = dirname
+
+    def adapter_dir(self, trainer: L.Trainer) -> Path:
+        return Path(trainer.log_dir or trainer.default_root_dir) / self.dirname
+
+    def on_save_checkpoint(self, trainer: L.Trainer, pl_module: L.LightningModule, checkpoint: dict[str, Any]) -> None:
+        if trainer.is_global_zero:
+            pl_module.save_adapter(self.adapter_dir(trainer))
+
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if trainer.is_global_zero:
+            pl_module.save_adapter(self.adapter_dir(trainer))

@@ -1,0 +1,118 @@
+"""The `slm` CLI: every recipe parses, links hold, bad input gives one clear line, and fit runs end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from builders import qa_records, write_jsonl
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from slm_recipes.cli import SLMCLI, cli_main
+
+REPO = Path(__file__).resolve().parents[2]
+RECIPES = REPO / "recipes"
+DOMAIN = sorted(p for p in RECIPES.glob("*.yaml") if p.name not in ("base.yaml", "demo.yaml"))
+SIZES = sorted((RECIPES / "models").glob("*.yaml"))
+OVERLAYS = sorted((RECIPES / "debug").glob("*.yaml"))
+
+
+def combinations() -> list[list[Path]]:
+    """Each recipe file in the company it is meant for: domain x size, the demo, the demo with each overlay."""
+    combos = [[RECIPES / "demo.yaml"]] + [[d, s] for d in DOMAIN for s in SIZES]
+    return combos + [[RECIPES / "demo.yaml", o] for o in OVERLAYS]
+
+
+def test_every_recipe_file_is_covered():
+    covered = {p for combo in combinations() for p in combo} | {RECIPES / "base.yaml"}
+    assert covered == set(RECIPES.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("files", combinations(), ids=lambda files: "+".join(f.stem for f in files))
+def test_recipe_parses_through_the_real_cli(files):
+    args = [arg for f in files for arg in ("--config", str(f))]
+    cli = SLMCLI(args=args, run=False)
+    assert cli.datamodule.hparams.model_name == cli.model.hparams.model_name
+    assert cli.model.hparams.max_length == cli.datamodule.hparams.max_length
+
+
+def test_size_is_one_config_and_values_override_on_the_command_line():
+    base = ["--config", str(RECIPES / "reimbursement.yaml")]
+    small = SLMCLI(args=base + ["--config", str(RECIPES / "models/qwen2.5-0.5b.yaml"), "--model.lora_r", "32"], run=False)
+    large = SLMCLI(args=base + ["--config", str(RECIPES / "models/qwen2.5-14b.yaml")], run=False)
+    assert small.model.hparams.lora_r == 32 and large.model.hparams.lora_r == 16
+    assert small.model.hparams.quantization == "none" and large.model.hparams.quantization == "nf4"
+    assert large.datamodule.hparams.model_name == "Qwen/Qwen2.5-14B-Instruct"
+    assert large.trainer.accumulate_grad_batches == 8 and small.datamodule.hparams.batch_size == 4
+
+
+def test_print_config_shows_the_resolved_recipe(capsys):
+    with pytest.raises(SystemExit):
+        cli_main(["fit", "--config", str(RECIPES / "demo.yaml"), "--print_config"])
+    out = capsys.readouterr().out
+    assert "model_name: HuggingFaceTB/SmolLM2-135M-Instruct" in out and "class_path: slm_recipes.callbacks.SaveAdapter" in out
+
+
+def run_cli(args: list[str], capsys) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0, err
+    return err
+
+
+def test_unknown_key_names_file_and_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nmodel:\n  init_args:\n    lora_rank: 8\n", encoding="utf-8")
+    err = run_cli(["fit", "--config", str(RECIPES / "demo.yaml"), "--config", str(bad)], capsys)
+    assert f"{bad}:4: unknown key 'lora_rank'" in err
+
+
+@pytest.fixture
+def tiny_run(tmp_path, tiny_qwen2, monkeypatch):
+    """`slm fit` arguments for the demo recipe on a tiny model and small data, run in an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    train = write_jsonl(tmp_path / "train.jsonl", qa_records(12, chunks=6))
+    return ["--config", str(RECIPES / "demo.yaml"), "--config", str(RECIPES / "debug/fast.yaml"),
+            "--model.model_name", str(tiny_qwen2), "--data.train_file", str(train), "--name", "tiny"]
+
+
+@pytest.mark.parametrize("override, message", [
+    (["--data.train_file", "missing.jsonl"], "data file missing.jsonl does not exist"),
+    (["--model.model_name", "./no/such/model"], "model path ./no/such/model does not exist"),
+    (["--data.max_length", "8"], "no training example left"),
+])
+def test_bad_input_stops_before_training_with_one_line(tiny_run, override, message, capsys):
+    err = run_cli(["fit", *tiny_run, *override], capsys)
+    assert message in err
+    assert not list(Path("logs").rglob("*.ckpt"))
+
+
+def test_invalid_jsonl_line_is_named(tiny_run, tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "Q", "answer": "A"}\n{"question": \n', encoding="utf-8")
+    err = run_cli(["fit", *tiny_run, "--data.train_file", str(bad)], capsys)
+    assert f"{bad}:2: not valid JSON" in err
+
+
+def test_fit_then_validate_last_checkpoint(tiny_run, tiny_qwen2):
+    cli_main(["fit", *tiny_run])
+    run_dir = Path("logs/tiny") / tiny_qwen2.name
+    assert (run_dir / "checkpoints/last.ckpt").is_file()
+    assert (run_dir / "adapter/adapter_model.safetensors").is_file()
+    events = EventAccumulator(str(run_dir))
+    events.Reload()
+    tags = set(events.Tags()["scalars"])
+    assert {"train/loss_step", "val/loss", "lr-AdamW", "train/grad_norm", "train/tokens_per_sec",
+            "train/trained_token_share"} <= tags
+    assert len(events.Scalars("train/loss_step")) == 4
+
+    cli_main(["validate", *tiny_run, "--ckpt_path", "last"])
+
+
+def test_inspect_data_marks_trained_tokens(tiny_run, capsys):
+    cli_main(["inspect-data", *tiny_run, "--count", "1"])
+    out = capsys.readouterr().out
+    assert "[[第0条规定住宿费每天不超过100元。<|im_end|>]]" in out or "[[" in out
+    assert "trained_share" in out
