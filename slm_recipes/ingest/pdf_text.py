@@ -1,0 +1,117 @@
+"""PDF text with page geometry: PyMuPDF first, pdfminer.six when PyMuPDF fails or finds no text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+
+import pymupdf
+
+from slm_recipes.errors import RecipeError
+from slm_recipes.ingest.layout import Block, Line
+
+PYMUPDF = "pymupdf"
+PDFMINER = "pdfminer.six"
+_BLOCK_NO, _LINE_NO = itemgetter(5), itemgetter(6)
+
+
+@dataclass
+class PdfPages:
+    """Positioned text of every page, the extractor that produced it and what went wrong on the way."""
+
+    pages: list[list[Block]]
+    heights: list[float]
+    extractor: str
+    warnings: list[str] = field(default_factory=list)
+
+    def has_text(self) -> bool:
+        return any(line.text.strip() for blocks in self.pages for block in blocks for line in block)
+
+
+def _pymupdf_pages(doc: pymupdf.Document) -> tuple[list[list[Block]], list[float]]:
+    """Lines rebuilt from `get_text("words")` (block, line and word numbers in reading order), which is
+    as fast as plain text but keeps the boxes that table rows and running headers need."""
+    pages, heights = [], []
+    for page in doc:
+        heights.append(page.rect.height)
+        blocks = []
+        for _, block_words in groupby(page.get_text("words", sort=False), _BLOCK_NO):
+            lines = []
+            for _, line_words in groupby(block_words, _LINE_NO):
+                words = list(line_words)
+                first = words[0]
+                lines.append(Line(first[0], first[1], words[-1][2], first[3], " ".join([w[4] for w in words])))
+            blocks.append(lines)
+        pages.append(blocks)
+    return pages, heights
+
+
+def _pdfminer_pages(path: Path) -> tuple[list[list[Block]], list[float]]:
+    """pdfminer.six's text boxes, flipped to top-down coordinates like PyMuPDF's."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer, LTTextLine
+
+    pages, heights = [], []
+    for layout in extract_pages(path):
+        height = layout.height
+        heights.append(height)
+        blocks = []
+        for element in layout:
+            if not isinstance(element, LTTextContainer):
+                continue
+            lines = [
+                Line(line.x0, height - line.y1, line.x1, height - line.y0, line.get_text().strip())
+                for line in element
+                if isinstance(line, LTTextLine) and line.get_text().strip()
+            ]
+            if lines:
+                blocks.append(lines)
+        pages.append(blocks)
+    return pages, heights
+
+
+def _has_images(doc: pymupdf.Document | None) -> bool:
+    return doc is not None and any(page.get_images() for page in doc)
+
+
+def _is_truncated(path: Path) -> bool:
+    """A complete PDF ends with %%EOF (give or take trailing whitespace)."""
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        fh.seek(max(0, fh.tell() - 1024))
+        return b"%%EOF" not in fh.read()
+
+
+def extract_pdf(path: Path) -> PdfPages:
+    """Read a PDF, recording which extractor was used and why; a PDF we cannot use raises RecipeError."""
+    if _is_truncated(path):
+        raise RecipeError(f"{path}: truncated PDF (no %%EOF at the end); copy or download it again")
+    doc: pymupdf.Document | None = None
+    warnings: list[str] = []
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+        warnings.append(f"PyMuPDF could not open it ({exc}); used pdfminer.six")
+    if doc is not None:
+        if doc.needs_pass:
+            raise RecipeError(f"{path}: encrypted PDF (password required); save a decrypted copy and ingest that")
+        if doc.is_repaired:
+            warnings.append("damaged PDF repaired by PyMuPDF; text may be incomplete")
+        try:
+            result = PdfPages(*_pymupdf_pages(doc), PYMUPDF, warnings)
+            if result.has_text():
+                return result
+            warnings.append("PyMuPDF found no text; used pdfminer.six")
+        except RuntimeError as exc:
+            warnings.append(f"PyMuPDF failed ({exc}); used pdfminer.six")
+    try:
+        result = PdfPages(*_pdfminer_pages(path), PDFMINER, warnings)
+    except Exception as exc:  # pdfminer.six raises many unrelated types for a broken file
+        raise RecipeError(f"{path}: corrupt PDF that neither PyMuPDF nor pdfminer.six can read ({exc})") from exc
+    if not result.has_text():
+        if _has_images(doc):
+            raise RecipeError(f"{path}: scanned PDF with no text layer; OCR is needed (e.g. ocrmypdf) before ingest")
+        raise RecipeError(f"{path}: PDF has no text")
+    return result

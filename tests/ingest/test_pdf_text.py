@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pytest
+
+from slm_recipes.errors import RecipeError
+from slm_recipes.ingest import pdf_text
+from slm_recipes.ingest.pdf_text import PDFMINER, PYMUPDF, extract_pdf
+
+
+def _all_text(result: pdf_text.PdfPages) -> str:
+    return "\n".join(line.text for blocks in result.pages for block in blocks for line in block)
+
+
+def test_pymupdf_is_first_choice(report_pdf: Path) -> None:
+    result = extract_pdf(report_pdf)
+    assert result.extractor == PYMUPDF and result.warnings == []
+    assert len(result.pages) == 3
+    assert "适用于全体员工及其家属。" in _all_text(result)
+
+
+def test_falls_back_to_pdfminer_when_pymupdf_finds_no_text(report_pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_text, "_pymupdf_pages", lambda doc: ([[] for _ in doc], [842.0] * len(doc)))
+    result = extract_pdf(report_pdf)
+    assert result.extractor == PDFMINER
+    assert "no text" in result.warnings[0]
+    assert "mation systems this year." in _all_text(result)
+
+
+def test_falls_back_to_pdfminer_when_pymupdf_fails(report_pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(doc: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pdf_text, "_pymupdf_pages", broken)
+    result = extract_pdf(report_pdf)
+    assert result.extractor == PDFMINER and "boom" in result.warnings[0]
+
+
+def test_encrypted_pdf_is_a_one_line_error(pdfs) -> None:
+    path = pdfs.encrypted()
+    with pytest.raises(RecipeError, match="locked.pdf: encrypted") as err:
+        extract_pdf(path)
+    assert "\n" not in str(err.value)
+
+
+def test_truncated_pdf_is_an_error(pdfs) -> None:
+    with pytest.raises(RecipeError, match="cut.pdf: truncated"):
+        extract_pdf(pdfs.truncated())
+
+
+def test_corrupt_pdf_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.pdf"
+    path.write_bytes(b"this is not a pdf at all\n%%EOF\n")
+    with pytest.raises(RecipeError, match="junk.pdf: corrupt PDF"):
+        extract_pdf(path)
+
+
+def test_scanned_pdf_says_ocr_is_needed(pdfs) -> None:
+    with pytest.raises(RecipeError, match="scan.pdf: scanned PDF .*OCR is needed"):
+        extract_pdf(pdfs.image_only())
