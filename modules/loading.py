@@ -19,6 +19,9 @@ def load_base_model(model_name: str, quantization: Quantization, compute_dtype: 
     path = resolve_model(model_name)
     if quantization == "none":
         return AutoModelForCausalLM.from_pretrained(path, dtype=compute_dtype)
+    if device.type not in ("cuda", "cpu", "xpu"):
+        raise RecipeError(f"model.quantization={quantization} needs bitsandbytes, which does not run on {device.type}; "
+                          "set model.quantization: none")
     config = _bnb_config(quantization, compute_dtype)
     model = AutoModelForCausalLM.from_pretrained(path, quantization_config=config, dtype=compute_dtype,
                                                  device_map={"": device})

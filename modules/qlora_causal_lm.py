@@ -17,6 +17,7 @@ from torch.optim.lr_scheduler import LRScheduler
 from datamodules.chat_encoding import IGNORE_INDEX
 from modules.loading import Quantization, load_base_model
 from modules.lora import attach_lora
+from slm_recipes.atomic import write_dir_atomically
 from slm_recipes.errors import RecipeError
 
 SchedulerCallable = Callable[[Optimizer, int], LRScheduler]
@@ -143,5 +144,5 @@ class QLoRACausalLM(L.LightningModule):
             )
 
     def save_adapter(self, directory: str | Path) -> None:
-        """A standard PEFT folder (adapter_config.json, adapter_model.safetensors)."""
-        self.model.save_pretrained(str(directory))
+        """A standard PEFT folder (adapter_config.json, adapter_model.safetensors), swapped in whole."""
+        write_dir_atomically(directory, lambda staging: self.model.save_pretrained(str(staging)))

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from slm_recipes.atomic import write_dir_atomically
 from slm_recipes.errors import RecipeError
 
 BUNDLED_SMOLLM2 = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -84,7 +83,7 @@ def _bundled_gguf() -> Path | None:
 
 
 def materialize_bundled_smollm2() -> Path:
-    """Dequantize the bundled GGUF once into `models/SmolLM2-135M-Instruct` (atomic: temp folder, then rename).
+    """Dequantize the bundled GGUF once into `models/SmolLM2-135M-Instruct` (atomically).
 
     A model loaded with `gguf_file=` refuses `save_pretrained`, so its weights are copied into
     a fresh model of the same config, which saves normally.
@@ -100,20 +99,14 @@ def materialize_bundled_smollm2() -> Path:
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     config = loaded.config
-    config.quantization_config = None
-    del config.quantization_config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config  # the copy is a plain fp32 model, not a GGUF one
     fresh = AutoModelForCausalLM.from_config(config)
     fresh.load_state_dict(loaded.state_dict())
     fresh.generation_config.pad_token_id = tokenizer.pad_token_id
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".staging-"))
-    staging.chmod(0o755)
-    try:
+
+    def save(staging: Path) -> None:
         fresh.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
-        os.replace(staging, target)
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
-        if not (target / "config.json").is_file():
-            raise
-    return target
+
+    return write_dir_atomically(target, save)

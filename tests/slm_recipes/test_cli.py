@@ -8,7 +8,8 @@ import pytest
 from builders import qa_records, write_jsonl
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from slm_recipes.cli import SLMCLI, cli_main
+from slm_recipes.cli import cli_main
+from slm_recipes.recipe_cli import SLMCLI
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = REPO / "recipes"

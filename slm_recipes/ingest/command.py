@@ -1,0 +1,22 @@
+"""`slm ingest`: run the ingest stage on a recipe."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from slm_recipes.ingest.pipeline import run_ingest
+from slm_recipes.recipe_cli import load_recipe
+from slm_recipes.tokenizers import load_tokenizer
+
+
+def ingest_command(argv: list[str]) -> None:
+    """`slm ingest --config R [--skip-bad]`: the recipe's documents into chunks.jsonl, with a report."""
+    skip_bad = "--skip-bad" in argv
+    cli = load_recipe([a for a in argv if a != "--skip-bad"])
+    config = cli.config_init.ingest
+    config.skip_bad = config.skip_bad or skip_bad
+    tokenizer = load_tokenizer(config.tokenizer or cli.model.hparams.model_name)
+    report = run_ingest(config, count_tokens=lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
+    Console().print(report.render())
+    if report.failed:
+        print(f"skipped {len(report.failed)} bad document(s): " + ", ".join(doc.path for doc in report.failed))

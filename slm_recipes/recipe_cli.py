@@ -1,0 +1,91 @@
+"""The recipe parser: LightningCLI with the base recipe first, linked arguments and run folders."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+from lightning.pytorch.loggers import TensorBoardLogger
+
+from datamodules import DistilledQADataModule
+from modules import QLoRACausalLM
+from slm_recipes.curate.config import CurateConfig
+from slm_recipes.distill.config import DistillConfig
+from slm_recipes.ingest.config import IngestConfig
+
+BASE_RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "base.yaml"
+LOG_ROOT = "logs"
+
+
+class SLMCLI(LightningCLI):
+    """Every recipe starts from `recipes/base.yaml`; later `--config` files and flags override it."""
+
+    def __init__(self, args: Sequence[str], run: bool = True, **kwargs: Any) -> None:
+        args = with_base_recipe(list(args), subcommand=run)
+        parser_kwargs = {"exit_on_error": False, **{name: {"exit_on_error": False} for name in self.subcommands()}}
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*args parameter is intended to run from within Python")
+            super().__init__(
+                QLoRACausalLM, DistilledQADataModule, subclass_mode_model=True, subclass_mode_data=True,
+                args=args, run=run, parser_kwargs=parser_kwargs, auto_configure_optimizers=False,
+                # the run folder is fixed (so `--ckpt_path last` finds it); config.yaml is the latest command's
+                save_config_kwargs={"overwrite": True}, **kwargs,
+            )
+
+    @staticmethod
+    def subcommands() -> dict[str, set[str]]:
+        return {"fit": {"model", "train_dataloaders", "val_dataloaders", "datamodule"},
+                "validate": {"model", "dataloaders", "datamodule"}}
+
+    def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
+        parser.add_argument("--name", type=str, default="run",
+                            help="Run name: TensorBoard and checkpoints go to logs/<name>/, exports to exports/<name>/.")
+        parser.add_class_arguments(IngestConfig, "ingest")
+        parser.add_class_arguments(DistillConfig, "distill")
+        parser.add_class_arguments(CurateConfig, "curate")
+        parser.link_arguments("model.init_args.model_name", "data.init_args.model_name")
+        parser.link_arguments("data.init_args.max_length", "model.init_args.max_length")
+
+    def before_instantiate_classes(self) -> None:
+        config = self.config[self.subcommand] if self.subcommand else self.config
+        if config.trainer.precision is None:
+            config.trainer.precision = auto_precision(config.trainer.accelerator)
+
+    def instantiate_trainer(self, **kwargs: Any):
+        trainer = super().instantiate_trainer(**kwargs)
+        config = self.config[self.subcommand] if self.subcommand else self.config
+        if config.trainer.logger in (None, True):
+            trainer.logger = TensorBoardLogger(LOG_ROOT, name=config.name, version=run_version(config))
+        return trainer
+
+
+def with_base_recipe(args: list[str], subcommand: bool) -> list[str]:
+    """Put `recipes/base.yaml` first, so every recipe is a delta over it (help and print_config show it)."""
+    if not BASE_RECIPE.is_file() or any(a in ("-h", "--help") for a in args[:1]):
+        return args
+    at = 1 if subcommand and args and not args[0].startswith("-") else 0
+    return [*args[:at], "--config", str(BASE_RECIPE), *args[at:]]
+
+
+def run_version(config: Any) -> str:
+    """One folder per model under the run: logs/<name>/<model>/ (checkpoints, adapter, event files)."""
+    return Path(config.model.init_args.model_name.rstrip("/")).name
+
+
+def auto_precision(accelerator: str | Any) -> str:
+    """bf16 mixed precision on GPUs that have it, fp16 on older GPUs, fp32 on CPU and MPS."""
+    if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
+        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
+    return "32-true"
+
+
+def load_recipe(argv: Sequence[str]) -> SLMCLI:
+    """Parse and instantiate a recipe without running anything (for the commands besides fit/validate).
+
+    The model is built lazily (in `configure_model`), so this loads no weights.
+    """
+    return SLMCLI(args=argv, run=False)
