@@ -1,0 +1,140 @@
+"""The offline extractive teacher: deterministic, no LLM. Every numeric fact of a chunk becomes a few short,
+differently built questions (plain, topic first, condition or limit first), each answered by one sentence
+that states the fact with its subject, number and unit. No question contains its source sentence or its answer's number."""
+
+from __future__ import annotations
+
+import re
+
+from slm_recipes.curate.text import jaccard, shingles
+from slm_recipes.distill.facts import VERB_START, Fact, chunk_facts
+from slm_recipes.distill.quantities import Span
+from slm_recipes.distill.teacher import TeacherReply, TeacherRequest
+
+MODALS = re.compile(r"原则上|应当|必须|(?<![无相供适])须|(?<![相供适反对])应|一律")
+TAIL_BREAK = re.compile(r"[、和及并或（(]|以便")
+UPPER = re.compile(r"不得超过|不超过|最多|最高|以内|以下|不高于")
+LOWER = re.compile(r"至少|不少于|不低于")
+FEW_UNITS = {"个工作日", "个小时", "个自然日", "个月", "小时", "次", "张", "年", "间", "餐", "倍", "周", "天", "日", "人", "名", "项"}
+ENDS_IN_VERB = tuple("过为按前助放浮减于到少多高低补至计在收处付满起扣超限额发销算理批行")
+MAX_QUESTION = 48
+ECHO = 0.7  # character-bigram Jaccard of question and answer from which the answer reads as the question filled in
+
+
+def question_word(quantity: Span, lead: str) -> str:
+    """How to ask for this quantity: 多少元, 几个工作日, 百分之多少, 哪一天, (第)几天."""
+    if quantity.is_date:
+        return {4: "哪一年", 7: "哪年哪月", 10: "哪一天"}.get(len(quantity.value), "几月几日")
+    if quantity.unit == "%":
+        return "百分之多少"
+    if quantity.unit == "/":
+        return "几分之几"
+    if quantity.unit == "月" and not quantity.written_unit.startswith("个"):
+        return "几月"
+    unit = quantity.written_unit
+    try:
+        small = float(quantity.value) < 10
+    except ValueError:
+        small = False
+    if lead.endswith("第") or (unit in FEW_UNITS and small):
+        return "几" + unit
+    return "多少" + unit
+
+
+def _plain(text: str) -> str:
+    """Drop modal words (应, 须, 原则上): questions ask, they do not quote the rule's voice."""
+    return MODALS.sub("", text)
+
+
+def _short(text: str) -> str:
+    """A clause's remainder up to its first list or join (、和及并或): the questions stay short."""
+    return TAIL_BREAK.split(text, maxsplit=1)[0]
+
+
+def _drop(text: str, part: str) -> str:
+    """`text` without `part` (and a 的 or 、 left dangling by it)."""
+    return text.replace(part, "", 1).lstrip("的、，") if part else text
+
+
+def questions(fact: Fact) -> list[str]:
+    """Up to three differently built questions about one fact: plain, topic first, condition or limit first.
+
+    A question that reads like its answer with the number blanked out is dropped, unless the fact has no other.
+    """
+    word = question_word(fact.quantity, fact.lead)
+    lead = _plain(fact.lead)
+    noun_lead = not fact.tail and bool(lead) and not lead.endswith(ENDS_IN_VERB)
+    asks = lead + ("是" if noun_lead and not lead.endswith("的") else "") + word + _short(fact.tail)
+    build = _condition_questions if fact.consequence else _plain_questions
+    kept = [q for q in dict.fromkeys(build(fact, word, lead, asks, noun_lead)) if _acceptable(q, fact)]
+    similarity = {q: jaccard(shingles(q), shingles(fact.answer)) for q in kept}
+    distinct = [q for q in kept if similarity[q] < ECHO]
+    return distinct[:3] or sorted(kept, key=similarity.__getitem__)[:1]
+
+
+def _condition_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: bool) -> list[str]:
+    """单次出租车费用超过多少元，要在报销单上注明起止地点？ / 关于交通费，… / 单张发票在什么情况下要附消费明细清单？"""
+    subject, found = fact.subject, []
+    consequence = _short(re.sub(r"^(?:应当|必须|须|应)", "要", fact.consequence))
+    base = asks.removesuffix("的")
+    base = base if not subject or subject in base else subject + base
+    if subject and lead.startswith(subject) and fact.clause.endswith("的"):  # 金额在多少元以上的单张发票，…
+        found.append(f"{_drop(lead, subject)}{word}{fact.tail.removesuffix('的')}的{subject}，{consequence}？")
+    else:
+        found.append(f"{base}，{consequence}？")
+    if fact.topic:
+        joint = "，" if base.endswith(("起", "前", "后", "时")) else "时"
+        found.append(f"关于{fact.topic}，{_drop(base, fact.topic)}{joint}{consequence}？")
+    if subject and fact.clause.startswith(subject) and len(subject) > 2:
+        found.append(f"{subject}在什么情况下{consequence}？")
+    return found
+
+
+def _plain_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: bool) -> list[str]:
+    """国内出差至少提前几个工作日提交申请？ / 关于伙食补助，甲类地区是多少元？ / …合计最多多少元？"""
+    subject, found = fact.subject, []
+    if fact.condition:  # 同性别的员工结伴出差时，几人合住1间标准间？
+        found.append(f"{_plain(fact.condition).removesuffix('的')}时，{asks}？")
+    if noun_lead and fact.measure:
+        found.append(f"{lead}{fact.measure}是{word}？")
+    elif not subject or subject in asks:
+        found.append(asks + "？")
+    elif noun_lead and not lead.endswith("的"):
+        found.append(f"{lead}的{subject}是{word}？")
+    elif asks.startswith(VERB_START):
+        found.append(f"{subject}{asks}？")
+    else:
+        found.append(f"{subject}方面，{asks}？")
+    topic = fact.measure or (fact.topic if fact.topic not in asks else subject)
+    rest = _drop(asks, topic)
+    if topic and len(rest) >= 5:
+        found.append(f"关于{topic}，{rest}？")
+    bound = "最多" if UPPER.search(fact.lead + fact.tail) else "至少" if LOWER.search(fact.lead + fact.tail) else ""
+    if bound and bound not in lead:  # 每人每月本市出租车费用合计最多多少元？
+        stem = UPPER.sub("", LOWER.sub("", lead)) + UPPER.sub("", _short(fact.tail))
+        stem = stem if not subject or subject in stem else subject + stem
+        found.append(f"{stem}{bound}{'要' if bound == '至少' else ''}{word}？")
+    return found
+
+
+def _acceptable(question: str, fact: Fact) -> bool:
+    return (6 <= len(question) <= MAX_QUESTION and fact.quantity.text not in question
+            and fact.sentence not in question and fact.clause not in question)
+
+
+class ExtractiveTeacher:
+    """`extractive` in `distill.teachers`: the demo's teacher and the first stage of every recipe."""
+
+    name = "extractive"
+    model = "extractive-v1"  # part of the cache key: change it when the rules change
+
+    def generate(self, request: TeacherRequest) -> TeacherReply:
+        """Numeric stage: pairs for every numeric fact of the chunk; other stages: none (this teacher only extracts)."""
+        if request.stage != "numeric":
+            return TeacherReply(pairs=[], model=self.model)
+        pairs: dict[str, str] = {}
+        chunk = request.chunk
+        for fact in chunk_facts(chunk["text"], starts_mid_text=bool(chunk.get("span", [0])[0])):
+            for question in questions(fact):
+                pairs.setdefault(question, fact.answer)
+        return TeacherReply(pairs=[{"question": q, "answer": a} for q, a in pairs.items()], model=self.model)

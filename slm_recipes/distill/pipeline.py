@@ -1,0 +1,230 @@
+"""The distill stage end to end: chunks.jsonl → staged teacher requests (concurrent, cached, resumable) → distilled.jsonl."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from slm_recipes.distill.cache import Journal, ReplyCache, unit_key
+from slm_recipes.distill.config import DistillConfig
+from slm_recipes.distill.prompts import load_prompts
+from slm_recipes.distill.report import DistillReport
+from slm_recipes.distill.teacher import Teacher, TeacherFailed, TeacherRequest
+from slm_recipes.errors import RecipeError
+from slm_recipes.ingest.output import AtomicJsonlWriter
+from slm_recipes.numbers import extract_quantities
+
+log = logging.getLogger(__name__)
+STAGES = ("numeric", "general")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One chunk in one stage: one request (per teacher tried)."""
+
+    key: str
+    chunk: dict[str, Any]
+    stage: str
+    system: str
+    user: str
+
+
+def side_files(output: str | Path) -> tuple[Path, Path]:
+    """(failures file, journal) beside the output: distilled.failures.jsonl, distilled.jsonl.journal."""
+    output = Path(output)
+    return output.with_name(f"{output.stem}.failures.jsonl"), output.with_name(f"{output.name}.journal")
+
+
+def read_chunks(path: str | Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    if not path.is_file():
+        raise RecipeError(f"distill.chunks: {path} not found; run `slm ingest --config R` first")
+    chunks = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                chunk = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise RecipeError(f"{path}:{number}: not JSON ({exc.msg})") from None
+            if not isinstance(chunk, dict) or not {"id", "text"} <= chunk.keys():
+                raise RecipeError(f"{path}:{number}: a chunk needs `id` and `text`")
+            chunks.append(chunk)
+    return chunks
+
+
+def record_id(chunk_id: str, stage: str, teacher: str, question: str) -> str:
+    return hashlib.sha256(f"{chunk_id}|{stage}|{teacher}|{question}".encode()).hexdigest()[:16]
+
+
+def to_records(unit: Unit, entry: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """The QA records of one answered unit, with provenance; and how many pairs were unusable."""
+    records, invalid = [], 0
+    for pair in entry["pairs"]:
+        question = str(pair.get("question") or "").strip() if isinstance(pair, dict) else ""
+        answer = str(pair.get("answer") or "").strip() if isinstance(pair, dict) else ""
+        if not question or not answer:
+            invalid += 1
+            continue
+        chunk = unit.chunk
+        records.append({
+            "id": record_id(chunk["id"], unit.stage, entry["teacher"], question),
+            "question": question, "answer": answer,
+            "chunk_id": chunk["id"], "doc": chunk.get("doc", ""), "pages": chunk.get("pages", []),
+            "teacher": entry["teacher"], "teacher_model": entry["model"], "stage": unit.stage,
+            "numbers": [q.text for q in extract_quantities(answer)],
+        })
+    return records, invalid
+
+
+def ask(teachers: Sequence[Teacher], unit: Unit, temperature: float, cache: ReplyCache) -> dict[str, Any]:
+    """Try the teachers in order; the first reply is cached and returned, else the reasons each gave up."""
+    errors = []
+    request = TeacherRequest(chunk=unit.chunk, stage=unit.stage, system_prompt=unit.system, user_prompt=unit.user,  # type: ignore[arg-type]
+                             temperature=temperature)
+    for teacher in teachers:
+        try:
+            reply = teacher.generate(request)
+        except TeacherFailed as exc:
+            log.warning("%s gave up on chunk %s (%s): %s", teacher.name, unit.chunk["id"], unit.stage, exc)
+            errors.append({"teacher": teacher.name, "error": str(exc)})
+            continue
+        entry = {"key": unit.key, "teacher": teacher.name, "model": reply.model, "pairs": reply.pairs, "usage": reply.usage}
+        cache.put(unit.key, entry)
+        return entry
+    return {"key": unit.key, "failed": errors}
+
+
+def _progress(show: bool) -> Progress:
+    return Progress(TextColumn("distill {task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[pairs]} pairs · {task.fields[failed]} failed · {task.fields[rate]:.1f} req/s"),
+                    transient=True, disable=not show)
+
+
+class _Run:
+    """One distill run's moving parts: the teachers, the cache, the journal, the progress bar and the report."""
+
+    def __init__(self, config: DistillConfig, teachers: Sequence[Teacher], journal: Journal, bar: Progress,
+                 report: DistillReport) -> None:
+        self.config, self.teachers, self.journal, self.bar, self.report = config, teachers, journal, bar, report
+        self.cache = ReplyCache(config.cache_dir)
+        self.done = journal.load()
+        self.started, self.pairs = time.monotonic(), 0
+
+    def stage(self, units: list[Unit], stage: str) -> dict[str, dict[str, Any]]:
+        """Replies for the units of one stage: from the journal, the cache, or the teachers (concurrently)."""
+        results: dict[str, dict[str, Any]] = {}
+        pending = []
+        for unit in units:
+            if unit.key in self.done:
+                results[unit.key], self.report.resumed = self.done[unit.key], self.report.resumed + 1
+            elif (hit := self.cache.get(unit.key)) is not None:
+                results[unit.key], self.report.cached = hit, self.report.cached + 1
+                self.journal.append(hit)
+            else:
+                pending.append(unit)
+        task = self.bar.add_task(stage, total=len(units), completed=len(units) - len(pending), pairs=self.pairs,
+                                 failed=len(self.report.failures), rate=0.0)
+        with ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="distill") as pool:
+            futures = {pool.submit(ask, self.teachers, u, self.config.temperature, self.cache): u for u in pending}
+            try:
+                while futures:
+                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    # the answered ones first, so an error in the same batch loses none of them
+                    for future in sorted(finished, key=lambda f: f.exception() is not None):
+                        self.settle(futures.pop(future), future.result(), results, task)
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # requests in flight finish and are kept
+                for future, unit in futures.items():
+                    if not future.cancelled() and future.exception() is None:
+                        self.settle(unit, future.result(), results, task)
+                raise
+        return results
+
+    def settle(self, unit: Unit, entry: dict[str, Any], results: dict[str, dict[str, Any]], task: Any) -> None:
+        """Journal an answered unit (flushed), or record a failed one; update the progress bar."""
+        report = self.report
+        report.requested += 1
+        if "failed" in entry:
+            report.failures.append({"chunk_id": unit.chunk["id"], "doc": unit.chunk.get("doc", ""),
+                                    "pages": unit.chunk.get("pages", []), "stage": unit.stage, "errors": entry["failed"]})
+        else:
+            self.journal.append(entry)
+            results[unit.key] = entry
+            self.pairs += len(entry["pairs"])
+            report.usage.update(entry.get("usage") or {})
+        rate = report.requested / max(time.monotonic() - self.started, 1e-9)
+        self.bar.update(task, advance=1, pairs=self.pairs, failed=len(report.failures), rate=rate)
+
+
+def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progress: bool = True) -> DistillReport:
+    """Ask the teachers about every chunk, stage by stage, and write `config.output` atomically.
+
+    Finished (chunk, stage) replies go to the cache and, flushed per chunk, to a journal beside the output:
+    a run killed at any moment resumes without asking again for finished chunks and without losing or
+    duplicating records. A chunk no teacher answers is listed in the failures file and the report.
+    """
+    if not teachers:
+        raise RecipeError("distill.teachers is empty: name at least one teacher (e.g. [extractive])")
+    unknown = [s for s in config.stages if s not in STAGES]
+    if unknown or not config.stages:
+        raise RecipeError(f"distill.stages: {unknown or '[]'} — use numeric and/or general")
+    if config.concurrency < 1:
+        raise RecipeError("distill.concurrency must be at least 1")
+    chunks = read_chunks(config.chunks)
+    prompts = load_prompts(config.prompts_dir, config.numeric_share)
+    failures_path, journal_path = side_files(config.output)
+    chain = [(t.name, t.model) for t in teachers]
+    report = DistillReport(output=config.output, failures_file=str(failures_path), chunks=len(chunks),
+                           required_numeric_share=config.numeric_share)
+    answered: list[tuple[Unit, dict[str, Any]]] = []
+    with Journal(journal_path) as journal, _progress(show_progress) as bar:
+        run = _Run(config, teachers, journal, bar, report)
+        for stage in config.stages:
+            units = []
+            for chunk in chunks:
+                system, user = prompts.render(chunk, stage)
+                key = unit_key(chunk["text"], stage, system, user, config.temperature, chain)
+                units.append(Unit(key, chunk, stage, system, user))
+            report.units += len(units)
+            results = run.stage(units, stage)
+            answered += [(u, results[u.key]) for u in units if u.key in results]
+    _write(config.output, failures_path, answered, report)
+    journal.remove()
+    return report
+
+
+def _write(output: str, failures_path: Path, answered: list[tuple[Unit, dict[str, Any]]], report: DistillReport) -> None:
+    seen: set[str] = set()
+    with AtomicJsonlWriter(Path(output)) as writer:
+        for unit, entry in answered:
+            records, invalid = to_records(unit, entry)
+            report.invalid_pairs += invalid
+            for record in records:
+                if record["id"] in seen:
+                    continue
+                seen.add(record["id"])
+                writer.write(record)
+                report.records += 1
+                report.by_stage[record["stage"]] += 1
+                report.by_teacher[record["teacher"]] += 1
+                report.numeric_records += bool(record["numbers"])
+    if report.failures:
+        with AtomicJsonlWriter(failures_path) as writer:
+            for failure in report.failures:
+                writer.write(failure)
+    else:
+        failures_path.unlink(missing_ok=True)
+    if report.invalid_pairs:
+        log.warning("%d teacher pairs had no question or no answer and were skipped", report.invalid_pairs)
+    if report.records and report.numeric_share < report.required_numeric_share:
+        log.warning("only %.0f%% of the answers state a number (distill.numeric_share asks for %.0f%%)",
+                    100 * report.numeric_share, 100 * report.required_numeric_share)

@@ -1,0 +1,39 @@
+"""Teacher names in `distill.teachers` → teacher objects; an API teacher's SDK is imported only when it is chosen."""
+
+from __future__ import annotations
+
+import importlib
+
+from slm_recipes.distill.config import DistillConfig
+from slm_recipes.distill.extractive import ExtractiveTeacher
+from slm_recipes.distill.teacher import Teacher
+from slm_recipes.errors import RecipeError
+
+API_TEACHERS = {
+    "gemini": ("slm_recipes.distill.gemini", "GeminiTeacher"),
+    "zhipu": ("slm_recipes.distill.zhipu", "ZhipuTeacher"),
+    "openai_compatible": ("slm_recipes.distill.openai_compatible", "OpenAICompatibleTeacher"),
+}
+NAMES = ("extractive", *API_TEACHERS)
+
+
+def build_teacher(name: str, config: DistillConfig) -> Teacher:
+    if name == "extractive":
+        return ExtractiveTeacher()
+    if name not in API_TEACHERS:
+        raise RecipeError(f"distill.teachers: unknown teacher {name!r}; choose from {', '.join(NAMES)}")
+    module_name, class_name = API_TEACHERS[name]
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+        from slm_recipes.distill.keys import KeyPool
+    except ImportError as exc:
+        raise RecipeError(f"the {name} teacher needs {exc.name or 'its SDK'}: pip install 'slm-recipes[teachers]'") from None
+    keys = KeyPool.from_sources(name, config.keys_file)
+    return cls(config.model, keys, base_url=config.base_url)
+
+
+def build_teachers(config: DistillConfig) -> list[Teacher]:
+    """The teachers of `config.teachers`, in fallback order."""
+    if not config.teachers:
+        raise RecipeError("distill.teachers is empty: name at least one teacher (e.g. [extractive])")
+    return [build_teacher(name, config) for name in config.teachers]

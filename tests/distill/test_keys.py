@@ -1,0 +1,176 @@
+"""The key pool: sources, the keys-file guard, rotation, cool-downs, disabling, masking, threads."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from slm_recipes.distill.keys import Key, KeyPool, NoUsableKey, mask, read_keys_file
+from slm_recipes.errors import RecipeError
+
+A, B, C = "k1-AAAAAAAAAAAAAAAA-x1", "k2-BBBBBBBBBBBBBBBB-y2", "k3-CCCCCCCCCCCCCCCC-z3"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def secrets(pool: KeyPool) -> list[str]:
+    return [k.secret for k in pool.keys]
+
+
+def test_keys_from_environment_variables_deduplicated() -> None:
+    env = {"GEMINI_API_KEYS": f"{A}, {B}", "GEMINI_API_KEY": A, "ZHIPUAI_API_KEYS": C}
+    assert secrets(KeyPool.from_sources("gemini", None, environ=env)) == [A, B]
+    assert secrets(KeyPool.from_sources("zhipu", None, environ=env)) == [C]
+    assert len(KeyPool.from_sources("openai_compatible", None, environ=env)) == 0
+
+
+@pytest.mark.parametrize("text", [
+    f'gemini = ["{A}", "{B}"]\nzhipu = "{C}"\n',
+    f'[gemini]\nkeys = ["{A}", "{B}"]\n[zhipuai]\nkeys = ["{C}"]\n',
+    f"# my keys\ngemini = {A}, {B}\nzhipuai = {C}  # the GLM one\n",
+])
+def test_keys_file_formats(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(text)
+    assert read_keys_file(path) == {"gemini": [A, B], "zhipu": [C]}
+    pool = KeyPool.from_sources("gemini", str(path), environ={"GEMINI_API_KEY": C})
+    assert secrets(pool) == [A, B, C] and [k.source for k in pool.keys] == ["keys file", "keys file", "GEMINI_API_KEY"]
+
+
+def test_bare_keys_serve_any_provider(tmp_path: Path) -> None:
+    (tmp_path / "keys").write_text(f"{A}\n{B}\n")
+    assert secrets(KeyPool.from_sources("openai_compatible", str(tmp_path / "keys"), environ={})) == [A, B]
+
+
+def test_keys_file_inside_a_git_work_tree_is_refused(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "keys.toml").write_text(f'gemini = "{A}"')
+    with pytest.raises(RecipeError, match="inside the git work tree .*Move it outside the repository") as err:
+        KeyPool.from_sources("gemini", str(tmp_path / "conf" / "keys.toml"), environ={})
+    assert A not in str(err.value)
+
+
+def test_missing_keys_file_and_no_keys_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(RecipeError, match="not found"):
+        read_keys_file(tmp_path / "nope.toml")
+    with pytest.raises(RecipeError, match="ZHIPUAI_API_KEYS or ZHIPUAI_API_KEY"):
+        KeyPool("zhipu", []).require()
+
+
+def test_round_robin_and_cool_down() -> None:
+    clock = Clock()
+    pool = KeyPool("gemini", [A, B, C], cooldown=10, clock=clock)
+    assert [pool.acquire().index for _ in range(4)] == [1, 2, 3, 1]
+    pool.rate_limited(pool.keys[1])
+    assert [pool.acquire().index for _ in range(3)] == [3, 1, 3]
+    clock.now += 10
+    assert [pool.acquire().index for _ in range(2)] == [1, 2]
+
+
+def test_cool_down_doubles_per_rate_limit_in_a_row_and_resets_on_success() -> None:
+    clock = Clock()
+    pool = KeyPool("gemini", [A], cooldown=10, max_cooldown=25, clock=clock)
+    key = pool.keys[0]
+    for expected in (10, 20, 25):
+        pool.rate_limited(key)
+        assert pool.acquire() == pytest.approx(expected)  # all cooling: seconds to wait
+        clock.now += expected
+    pool.succeeded(key)
+    pool.rate_limited(key, retry_after=3)
+    assert pool.acquire() == pytest.approx(3)
+
+
+def test_disabled_keys_are_skipped_until_none_is_left() -> None:
+    pool = KeyPool("zhipu", [A, B])
+    pool.rejected(pool.keys[0], "HTTP 401")
+    assert {pool.acquire().index for _ in range(3)} == {2}
+    pool.rejected(pool.keys[1], "HTTP 401")
+    with pytest.raises(NoUsableKey, match="all 2 were rejected"):
+        pool.acquire()
+
+
+def test_states_and_messages_never_show_more_than_two_characters() -> None:
+    clock = Clock()
+    pool = KeyPool("gemini", [A, B, "short"], cooldown=30, clock=clock)
+    pool.acquire()
+    pool.rate_limited(pool.keys[0])
+    pool.rejected(pool.keys[1], "HTTP 403")
+    rows = pool.states()
+    assert [(r["index"], r["key"], r["state"]) for r in rows] == [
+        (1, "…x1", "cooling down"), (2, "…y2", "disabled"), (3, "…", "ready")]
+    assert rows[0]["cooldown_left_s"] == 30 and rows[0]["requests"] == 1 and rows[0]["failures"] == 1
+    shown = repr(rows) + repr(pool) + repr(pool.keys) + str(pool.keys[0])
+    assert A not in shown and A[:-2] not in shown and B not in shown and "short" not in shown
+    assert mask(A) == "…x1"
+
+
+def test_scrub_removes_full_and_partial_keys() -> None:
+    pool = KeyPool("openai_compatible", [A])
+    text = pool.scrub(f"Incorrect API key provided: {A}. Also {A[:10]}****{A[-6:]}")
+    assert A not in text and A[:8] not in text and A[-6:] not in text
+
+
+def test_acquire_is_thread_safe_and_fair() -> None:
+    pool = KeyPool("gemini", [A, B, C])
+    got: list[Key] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        mine = [pool.acquire() for _ in range(300)]
+        with lock:
+            got.extend(mine)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r["requests"] for r in pool.states()] == [800, 800, 800]
+    assert len(got) == 2400
+
+
+def test_plain_lines_with_env_names_and_keys_holding_equals(tmp_path: Path) -> None:
+    (tmp_path / "keys").write_text("GEMINI_API_KEYS = g1-AAAAAAAAAAAA, g2-BBBBBBBBBBBB\nbase64likeKEY0000==\n")
+    assert read_keys_file(tmp_path / "keys") == {"gemini": ["g1-AAAAAAAAAAAA", "g2-BBBBBBBBBBBB"], "*": ["base64likeKEY0000=="]}
+
+
+def test_slm_keys_shows_masked_keys_from_env_and_the_recipes_keys_file(tmp_path: Path, monkeypatch, capsys) -> None:
+    from types import SimpleNamespace
+
+    from slm_recipes.distill.keys_command import keys_command
+
+    for names in ("GEMINI_API_KEYS", "GEMINI_API_KEY", "GOOGLE_API_KEY", "ZHIPUAI_API_KEYS", "ZHIPUAI_API_KEY",
+                  "OPENAI_API_KEYS", "OPENAI_API_KEY"):
+        monkeypatch.delenv(names, raising=False)
+    monkeypatch.setenv("GEMINI_API_KEYS", f"{A},{B}")
+    keys_command([])
+    out = capsys.readouterr().out
+    assert "gemini    #1 …x1  GEMINI_API_KEYS  ready" in out and "#2 …y2" in out
+    assert "zhipu: no keys (set ZHIPUAI_API_KEYS or ZHIPUAI_API_KEY" in out
+
+    (tmp_path / "keys.toml").write_text(f'zhipu = "{C}"')
+    distill = SimpleNamespace(keys_file=str(tmp_path / "keys.toml"), teachers=["extractive", "zhipu"])
+    recipe = SimpleNamespace(config_init=SimpleNamespace(distill=distill))
+    monkeypatch.setitem(sys.modules, "slm_recipes.recipe_cli", SimpleNamespace(load_recipe=lambda argv: recipe))  # no Lightning import
+    keys_command(["--config", "recipe.yaml"])
+    out = capsys.readouterr().out
+    assert "zhipu     #1 …z3  keys file" in out and "gemini" not in out
+    assert all(k not in out for k in (A, B, C))
+
+
+def test_rate_limits_from_requests_already_in_flight_do_not_stack() -> None:
+    clock = Clock()
+    pool = KeyPool("gemini", [A], cooldown=10, clock=clock)
+    for _ in range(8):  # eight threads got a 429 for the same burst
+        pool.rate_limited(pool.keys[0])
+    assert pool.acquire() == pytest.approx(10) and pool.keys[0].failures == 8

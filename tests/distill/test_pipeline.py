@@ -1,0 +1,159 @@
+import json
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from slm_recipes.distill import DistillConfig, run_distill
+from slm_recipes.distill.pipeline import side_files
+from slm_recipes.distill.teacher import TeacherFailed, TeacherReply, TeacherRequest
+from slm_recipes.errors import RecipeError
+
+CHUNKS = 6
+
+
+class FakeTeacher:
+    """Two pairs per request; counts requests; `die_after` kills the run (KeyboardInterrupt) at that request."""
+
+    def __init__(self, name: str = "fake", model: str = "m1", die_after: int | None = None, fail_on: tuple[str, ...] = ()):
+        self.name, self.model, self.die_after, self.fail_on = name, model, die_after, fail_on
+        self.calls: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def generate(self, request: TeacherRequest) -> TeacherReply:
+        with self._lock:
+            if self.die_after is not None and len(self.calls) >= self.die_after:
+                raise KeyboardInterrupt
+            self.calls.append((request.chunk["id"], request.stage))
+        if request.chunk["id"] in self.fail_on:
+            raise TeacherFailed(f"{self.name} could not parse the reply")
+        n = int(request.chunk["id"][1:])
+        return TeacherReply(pairs=[{"question": f"{request.stage} {n} 的上限是多少？", "answer": f"上限为{n}000元。"},
+                                   {"question": f"{request.stage} {n} 谁审批？", "answer": "由部门负责人审批。"}],
+                            model=self.model, usage={"total_tokens": 5})
+
+
+def _config(tmp_path: Path, chunks: Path | None = None, **kwargs) -> DistillConfig:
+    if chunks is None:
+        chunks = tmp_path / "chunks.jsonl"
+        chunks.write_text("".join(json.dumps({"id": f"c{i}", "doc": "rules.txt", "pages": [i, i], "span": [0, 9],
+                                              "text": f"第{i}条 报销上限为{i}000元。"}, ensure_ascii=False) + "\n"
+                                  for i in range(1, CHUNKS + 1)), encoding="utf-8")
+    kwargs.setdefault("concurrency", 1)
+    return DistillConfig(chunks=str(chunks), output=str(tmp_path / "out" / "distilled.jsonl"),
+                         cache_dir=str(tmp_path / "cache"), **kwargs)
+
+
+def _records(config: DistillConfig) -> list[dict]:
+    return [json.loads(line) for line in Path(config.output).read_text(encoding="utf-8").splitlines()]
+
+
+def test_records_carry_provenance_and_stages_run_in_order(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    teacher = FakeTeacher()
+    report = run_distill(config, [teacher], show_progress=False)
+    assert [stage for _, stage in teacher.calls] == ["numeric"] * CHUNKS + ["general"] * CHUNKS
+    records = _records(config)
+    assert report.records == len(records) == 4 * CHUNKS and report.requested == 2 * CHUNKS
+    first = records[0]
+    assert set(first) == {"id", "question", "answer", "chunk_id", "doc", "pages", "teacher", "teacher_model", "stage", "numbers"}
+    assert (first["chunk_id"], first["doc"], first["pages"], first["teacher"], first["stage"]) == ("c1", "rules.txt", [1, 1], "fake", "numeric")
+    assert first["numbers"] == ["1000元"] and records[1]["numbers"] == []
+    assert len({r["id"] for r in records}) == len(records)
+    assert report.numeric_share == 0.5 and report.usage["total_tokens"] == 5 * 2 * CHUNKS
+    assert not side_files(config.output)[1].exists()
+
+
+def test_second_run_is_served_from_the_cache_until_a_setting_changes(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    run_distill(config, [FakeTeacher()], show_progress=False)
+    first = _records(config)
+    again = FakeTeacher()
+    report = run_distill(config, [again], show_progress=False)
+    assert again.calls == [] and report.cached == 2 * CHUNKS and _records(config) == first
+    config.temperature = 0.7
+    changed = FakeTeacher()
+    run_distill(config, [changed], show_progress=False)
+    assert len(changed.calls) == 2 * CHUNKS
+    other_model = FakeTeacher(model="m2")
+    run_distill(config, [other_model], show_progress=False)
+    assert len(other_model.calls) == 2 * CHUNKS
+
+
+def test_killed_run_resumes_from_the_journal_without_losing_or_duplicating(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        run_distill(config, [FakeTeacher(die_after=4)], show_progress=False)
+    assert not Path(config.output).exists()
+    journal = side_files(config.output)[1]
+    with journal.open("a", encoding="utf-8") as file:  # a kill in the middle of writing a line
+        file.write('{"key": "0123", "teacher": "fa')
+    shutil.rmtree(config.cache_dir)  # the journal alone must be enough
+    resumed = FakeTeacher()
+    report = run_distill(config, [resumed], show_progress=False)
+    assert len(resumed.calls) == 2 * CHUNKS - 4 and report.resumed == 4
+    clean = _config(tmp_path / "clean", chunks=Path(config.chunks))
+    run_distill(clean, [FakeTeacher()], show_progress=False)
+    assert _records(config) == _records(clean)
+    assert not journal.exists()
+
+
+def test_concurrent_run_killed_never_requests_a_finished_chunk_again(tmp_path: Path) -> None:
+    config = _config(tmp_path, concurrency=4)
+    first = FakeTeacher(die_after=5)
+    with pytest.raises(KeyboardInterrupt):
+        run_distill(config, [first], show_progress=False)
+    second = FakeTeacher()
+    run_distill(config, [second], show_progress=False)
+    assert len(first.calls) + len(second.calls) == 2 * CHUNKS
+    assert not set(first.calls) & set(second.calls)
+    assert len(_records(config)) == 4 * CHUNKS
+
+
+def test_fallback_teacher_and_failures_are_recorded_never_dropped(tmp_path: Path) -> None:
+    config = _config(tmp_path, stages=["numeric"])
+    primary = FakeTeacher("primary", fail_on=("c2", "c3"))
+    backup = FakeTeacher("backup", fail_on=("c3",))
+    report = run_distill(config, [primary, backup], show_progress=False)
+    by_chunk = {r["chunk_id"]: r["teacher"] for r in _records(config)}
+    assert by_chunk == {"c1": "primary", "c2": "backup", "c4": "primary", "c5": "primary", "c6": "primary"}
+    (failure,) = report.failures
+    assert failure["chunk_id"] == "c3" and [e["teacher"] for e in failure["errors"]] == ["primary", "backup"]
+    failures_file = side_files(config.output)[0]
+    assert json.loads(failures_file.read_text(encoding="utf-8"))["chunk_id"] == "c3"
+    retry = FakeTeacher("primary")
+    report = run_distill(config, [retry, FakeTeacher("backup")], show_progress=False)
+    assert retry.calls == [("c3", "numeric")] and not report.failures and not failures_file.exists()
+    assert len(_records(config)) == 2 * CHUNKS
+
+
+def test_bad_settings_stop_with_one_line(tmp_path: Path) -> None:
+    with pytest.raises(RecipeError, match="run `slm ingest"):
+        run_distill(DistillConfig(chunks=str(tmp_path / "missing.jsonl")), [FakeTeacher()], show_progress=False)
+    with pytest.raises(RecipeError, match="distill.stages"):
+        run_distill(_config(tmp_path, stages=["trivia"]), [FakeTeacher()], show_progress=False)
+
+
+def test_api_teacher_through_its_real_client_and_a_loopback_server(tmp_path: Path) -> None:
+    from distill.loopback import Loopback, Reply, Seen, chat_ok
+    from slm_recipes.distill.registry import build_teachers
+
+    def answer(seen: Seen) -> Reply:
+        system, user = seen.texts
+        assert "照抄" in system
+        stage = "numeric" if "数字类问题" in user else "general"
+        n = re.search(r"报销上限为(\d)000元", user).group(1)
+        pair = {"question": f"{stage}: 第{n}条的报销上限是多少？", "answer": f"报销上限为{n}000元。"}
+        return chat_ok(json.dumps({"pairs": [pair]}, ensure_ascii=False), model="qwen-test")
+
+    with Loopback(default=answer) as server:
+        config = _config(tmp_path, teachers=["openai_compatible", "extractive"], model="qwen-test",
+                         base_url=server.url + "/v1", concurrency=4)
+        report = run_distill(config, build_teachers(config), show_progress=False)
+    assert len(server.seen) == 2 * CHUNKS and not report.failures
+    records = _records(config)
+    assert {(r["teacher"], r["teacher_model"]) for r in records} == {("openai_compatible", "qwen-test")}
+    assert [r["stage"] for r in records] == ["numeric"] * CHUNKS + ["general"] * CHUNKS
+    assert all(r["numbers"] == [r["answer"][5:10]] for r in records)
