@@ -8,19 +8,20 @@ No cut ever falls inside a number, a clause reference such as 第十六条, or a
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
+from typing import NamedTuple
 
 from slm_recipes.ingest.structure import CLAUSE_END, SENTENCE_END, UNBREAKABLE, heading_level
 
 SECTION, ARTICLE, PARAGRAPH, SENTENCE, CLAUSE = 4, 3, 2, 1, 0
 _PARAGRAPH = re.compile(r"[^\n]*\n*")
+#: A sentence end and the spaces after it, which stay with the sentence.
+_SENTENCE_CUT = re.compile(rf"(?:{SENTENCE_END.pattern})[ \t]*")
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A piece of text that is never cut, its token count, and how strong a boundary its start is."""
 
     start: int
@@ -29,28 +30,19 @@ class Unit:
     strength: int
 
 
-def _sentence_ends(text: str, start: int, end: int) -> list[int]:
-    ends = []
-    for match in SENTENCE_END.finditer(text, start, end):
-        cut = match.end()
-        while cut < end and text[cut] in " \t":
-            cut += 1
-        if start < cut < end and text[cut:end].strip():
-            ends.append(cut)
-    return ends
-
-
-def _split_long(text: str, start: int, end: int, budget: int, count: Callable[[str], int]) -> list[int]:
-    """Cut points for one sentence over budget: the furthest clause break that fits, else the furthest
-    character break that fits; never inside an unbreakable span, so an oversized number stays whole."""
+def _split_long(text: str, start: int, end: int, tokens: int, budget: int,
+                count: Callable[[str], int]) -> list[tuple[int, int, int]]:
+    """Pieces (start, end, tokens) of one sentence of `tokens` tokens, over budget: cut at the furthest
+    clause break that fits, else the furthest character break that fits; never inside an unbreakable
+    span, so an oversized number stays whole. Each piece is counted once, during the search."""
     forbidden = set()
     for match in UNBREAKABLE.finditer(text, start, end):
         forbidden.update(range(match.start() + 1, match.end()))
     allowed = [p for p in range(start + 1, end) if p not in forbidden]
     clause = [m.end() for m in CLAUSE_END.finditer(text, start, end) if start < m.end() < end and m.end() not in forbidden]
-    cuts = []
-    cur = start
-    while count(text[cur:end]) > budget:
+    pieces = []
+    cur, rest = start, tokens
+    while rest > budget:
         fits = _furthest_fitting(text, cur, [p for p in clause if p > cur], budget, count)
         if fits is None:
             fits = _furthest_fitting(text, cur, [p for p in allowed if p > cur], budget, count)
@@ -58,41 +50,51 @@ def _split_long(text: str, start: int, end: int, budget: int, count: Callable[[s
             later = [p for p in allowed if p > cur]
             if not later:
                 break
-            fits = later[0]
-        cuts.append(fits)
-        cur = fits
-    return cuts
+            fits = (later[0], count(text[cur:later[0]]))
+        pieces.append((cur, fits[0], fits[1]))
+        cur = fits[0]
+        rest = count(text[cur:end])
+    pieces.append((cur, end, rest))
+    return pieces
 
 
-def _furthest_fitting(text: str, cur: int, points: list[int], budget: int, count: Callable[[str], int]) -> int | None:
-    """Binary search for the last point p with count(text[cur:p]) within budget (counts grow with p)."""
+def _furthest_fitting(text: str, cur: int, points: list[int], budget: int,
+                      count: Callable[[str], int]) -> tuple[int, int] | None:
+    """Binary search for the last point p with count(text[cur:p]) within budget (counts grow with p),
+    and that count."""
     lo, hi, best = 0, len(points) - 1, None
     while lo <= hi:
         mid = (lo + hi) // 2
-        if count(text[cur:points[mid]]) <= budget:
-            best, lo = points[mid], mid + 1
+        tokens = count(text[cur:points[mid]])
+        if tokens <= budget:
+            best, lo = (points[mid], tokens), mid + 1
         else:
             hi = mid - 1
     return best
 
 
 def segment(text: str, budget: int, count: Callable[[str], int]) -> list[Unit]:
-    """Units covering `text` end to end: sentences, each tagged with the boundary strength at its start."""
+    """Units covering `text` end to end: sentences, each tagged with the boundary strength at its start.
+    Sentence ends are found in one pass over the whole text, and each unit is counted once."""
     units: list[Unit] = []
+    cuts = [match.end() for match in _SENTENCE_CUT.finditer(text)]
     for para in _PARAGRAPH.finditer(text):
-        if para.start() == para.end():
+        start, end = para.span()
+        if start == end:
             continue
-        level = heading_level(para.group())
+        paragraph = para.group()
+        level = heading_level(paragraph)
         strength = SECTION if level == 2 else ARTICLE if level == 1 else PARAGRAPH
-        bounds = [para.start(), *_sentence_ends(text, para.start(), para.end()), para.end()]
-        for start, end in zip(bounds, bounds[1:]):
-            tokens = count(text[start:end])
+        # a cut must leave a non-blank character after it in the paragraph
+        inside = cuts[bisect_right(cuts, start):bisect_left(cuts, start + len(paragraph.rstrip()))]
+        bounds = [start, *inside, end]
+        for a, b in pairwise(bounds):
+            tokens = count(text[a:b])
             if tokens <= budget:
-                units.append(Unit(start, end, tokens, strength))
+                units.append(Unit(a, b, tokens, strength))
             else:
-                pieces = [start, *_split_long(text, start, end, budget, count), end]
-                for i, (a, b) in enumerate(zip(pieces, pieces[1:])):
-                    units.append(Unit(a, b, count(text[a:b]), strength if i == 0 else CLAUSE))
+                for i, (x, y, n) in enumerate(_split_long(text, a, b, tokens, budget, count)):
+                    units.append(Unit(x, y, n, strength if i == 0 else CLAUSE))
             strength = SENTENCE
     return units
 

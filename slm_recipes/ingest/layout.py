@@ -97,22 +97,23 @@ def _key(line: Line) -> str:
 def remove_running_lines(pages: list[list[Block]], heights: list[float]) -> tuple[list[list[Block]], int]:
     """Drop page numbers and the lines that repeat at the top or bottom of most pages
     (digits masked, so 'Page 3' and 'Page 4' count as the same footer). Returns the pages and how many lines went."""
+    edges = [_edge_lines(blocks, height) for blocks, height in zip(pages, heights)]
     counts: Counter[str] = Counter()
-    for blocks, height in zip(pages, heights):
-        counts.update({_key(line) for line in _edge_lines(blocks, height)})
+    for lines in edges:
+        counts.update({_key(line) for line in lines})
     repeated = set()
     if len(pages) >= _MIN_PAGES_FOR_REPEATS:
         repeated = {key for key, n in counts.items() if key and n > len(pages) / 2}
     removed = 0
     cleaned: list[list[Block]] = []
-    for blocks, height in zip(pages, heights):
-        edge = {id(line) for line in _edge_lines(blocks, height)}
+    for blocks, lines in zip(pages, edges):
+        drop = {id(line) for line in lines if _key(line) in repeated or _PAGE_NUMBER.match(line.text)}
+        if not drop:
+            cleaned.append([block for block in blocks if block])
+            continue
         kept_blocks = []
         for block in blocks:
-            kept = [
-                line for line in block
-                if id(line) not in edge or not (_key(line) in repeated or _PAGE_NUMBER.match(line.text))
-            ]
+            kept = [line for line in block if id(line) not in drop]
             removed += len(block) - len(kept)
             if kept:
                 kept_blocks.append(kept)

@@ -10,6 +10,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) builds one per call
+
 
 def chunk_id(doc_sha256: str, chunking_key: str, span: tuple[int, int]) -> str:
     """Same document bytes, chunking settings and span give the same id, on any machine."""
@@ -34,7 +36,7 @@ class AtomicJsonlWriter:
 
     def write(self, record: dict) -> None:
         assert self._file is not None, "use AtomicJsonlWriter as a context manager"
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._file.write(_ENCODE(record) + "\n")
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         assert self._file is not None

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 
 import pymupdf
@@ -14,7 +12,7 @@ from slm_recipes.ingest.layout import Block, Line
 
 PYMUPDF = "pymupdf"
 PDFMINER = "pdfminer.six"
-_BLOCK_NO, _LINE_NO = itemgetter(5), itemgetter(6)
+_WORD_FLAGS = pymupdf.TEXTFLAGS_WORDS  # what page.get_text("words") uses
 
 
 @dataclass
@@ -31,20 +29,32 @@ class PdfPages:
 
 
 def _pymupdf_pages(doc: pymupdf.Document) -> tuple[list[list[Block]], list[float]]:
-    """Lines rebuilt from `get_text("words")` (block, line and word numbers in reading order), which is
-    as fast as plain text but keeps the boxes that table rows and running headers need."""
+    """Lines rebuilt from the words of each page's text page (block, line and word numbers in reading
+    order): as fast as plain text in MuPDF, and it keeps the boxes that table rows and running headers need.
+
+    The height is the text page's own: the frame the word boxes are in (unrotated, like the words; page.rect
+    would be the rotated one, and costs as much again). One plain loop regroups the words, a third faster
+    than nested `groupby`s.
+    """
     pages, heights = [], []
-    for page in doc:
-        heights.append(page.rect.height)
-        blocks = []
-        for _, block_words in groupby(page.get_text("words", sort=False), _BLOCK_NO):
-            lines = []
-            for _, line_words in groupby(block_words, _LINE_NO):
-                words = list(line_words)
-                first = words[0]
-                lines.append(Line(first[0], first[1], words[-1][2], first[3], " ".join([w[4] for w in words])))
-            blocks.append(lines)
-        pages.append(blocks)
+    for page in doc.pages():  # load_page directly; `for page in doc` range-checks each index twice
+        textpage = page.get_textpage(flags=_WORD_FLAGS)
+        heights.append(textpage.rect.height)
+        blocks: list[list[list]] = []
+        line: list = []
+        block_no = line_no = -1
+        for x0, y0, x1, y1, word, block, line_in_block, _ in textpage.extractWORDS():
+            if line_in_block != line_no or block != block_no:
+                if block != block_no:
+                    lines: list[list] = []
+                    blocks.append(lines)
+                line = [x0, y0, x1, y1, [word]]
+                lines.append(line)
+                block_no, line_no = block, line_in_block
+            else:
+                line[2] = x1
+                line[4].append(word)
+        pages.append([[Line(x0, y0, x1, y1, " ".join(words)) for x0, y0, x1, y1, words in lines] for lines in blocks])
     return pages, heights
 
 

@@ -1,4 +1,5 @@
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -52,7 +53,7 @@ def test_chunks_start_at_headings_when_one_is_near() -> None:
 
 def test_overlap_repeats_whole_sentences() -> None:
     spans = chunk_spans(LAW, len, 60, 20)
-    overlapping = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
+    overlapping = [(a, b) for a, b in pairwise(spans) if b[0] < a[1]]
     assert overlapping
     for (_, prev_end), (next_start, _) in overlapping:
         assert LAW[next_start:prev_end].endswith(("。", "；", "."))
@@ -61,7 +62,7 @@ def test_overlap_repeats_whole_sentences() -> None:
 def test_no_overlap_into_a_new_section() -> None:
     spans = chunk_spans(LAW, len, 60, 20)
     section = LAW.index("第二章")
-    for a, b in zip(spans, spans[1:]):
+    for a, b in pairwise(spans):
         if b[0] <= section < b[1]:
             assert b[0] >= a[1] or LAW[b[0]:a[1]].startswith("第二章")
 
@@ -80,3 +81,19 @@ def test_counts_each_sentence_once_when_it_fits() -> None:
 def test_budget_must_be_positive() -> None:
     with pytest.raises(ValueError):
         chunk_spans(LAW, len, 0, 0)
+
+
+
+@pytest.mark.parametrize("budget", [30, 200])
+def test_each_piece_of_text_is_counted_once(budget: int) -> None:
+    """The counter is a real tokenizer in production: overlap and chunk sizes reuse the sentence counts."""
+    counted: list[str] = []
+
+    def count(text: str) -> int:
+        counted.append(text)
+        return len(text)
+
+    chunk_spans(LAW, count, budget, 8)
+    assert len(counted) == len(set(counted))
+    if budget >= max(len(line) for line in LAW.splitlines()):  # no sentence is split: each character counted once
+        assert sum(map(len, counted)) == len(LAW)

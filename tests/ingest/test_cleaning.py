@@ -42,3 +42,9 @@ def test_empty_pages_map_to_the_next_text() -> None:
     doc = join_lines([SourceLine("一。", 1, True), SourceLine("三。", 3, True)], 4)
     assert doc.page_starts == [0, 3, 3, 5]
     assert doc.pages_of(0, len(doc.text)) == (1, 3)
+
+
+def test_full_width_lines_in_blocks_of_their_own_rejoin_but_titles_stay_apart() -> None:
+    lines = [SourceLine("报销细则", 1, True), SourceLine("第七条 未经审批擅自出差的费用一律不予报销。特殊情况无", 1, True),
+             SourceLine("法事前申请的，应先电话报告。", 1, True)]
+    assert join_lines(lines, 1).text == "报销细则\n第七条 未经审批擅自出差的费用一律不予报销。特殊情况无法事前申请的，应先电话报告。"

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pymupdf
 import pytest
 
 from slm_recipes.errors import RecipeError
@@ -57,3 +58,15 @@ def test_corrupt_pdf_is_an_error(tmp_path: Path) -> None:
 def test_scanned_pdf_says_ocr_is_needed(pdfs) -> None:
     with pytest.raises(RecipeError, match="scan.pdf: scanned PDF .*OCR is needed"):
         extract_pdf(pdfs.image_only())
+
+
+def test_page_height_is_the_frame_of_the_line_boxes(tmp_path: Path) -> None:
+    """On a rotated page the boxes are unrotated, so margins must be measured on the unrotated height."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=700)
+    page.insert_text((72, 680), "footer at the bottom")
+    page.set_rotation(90)
+    doc.save(tmp_path / "rotated.pdf")
+    result = extract_pdf(tmp_path / "rotated.pdf")
+    assert result.heights == [700]
+    assert result.pages[0][0][0].y1 <= 700 and result.pages[0][0][0].y0 > 0.9 * 700 - 30
