@@ -1,0 +1,105 @@
+"""What curation kept and why it rejected the rest: Markdown and JSON files, and a table for the terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.table import Table
+
+
+@dataclass
+class CurateReport:
+    """Counts of one curate run; `to_dict` is report.json, `to_markdown` is report.md."""
+
+    output_dir: str
+    total: int = 0
+    kept: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # rejection reason -> records (a record may have several)
+    splits: dict[str, int] = field(default_factory=dict)  # records per split
+    split_chunks: dict[str, int] = field(default_factory=dict)  # source chunks per split
+    numeric_kept: int = 0  # kept records whose answer states a number
+    numeric_share_target: float = 0.3
+    chunks_without_numeric: int = 0  # chunks that state numbers but have no kept numeric pair
+    score_histogram: list[int] = field(default_factory=lambda: [0] * 10)  # 0-9, 10-19, ..., 90-100
+    coverage: dict[str, dict[str, int]] = field(default_factory=dict)  # doc -> {"chunks", "uncovered"}
+    review: dict[str, int] = field(default_factory=dict)  # accepted / rejected / corrected / unknown ids
+
+    @property
+    def rejected(self) -> int:
+        return self.total - self.kept
+
+    @property
+    def numeric_share(self) -> float:
+        return self.numeric_kept / self.kept if self.kept else 0.0
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        if self.numeric_share < self.numeric_share_target:
+            out.append(f"numeric share {self.numeric_share:.0%} is under the target {self.numeric_share_target:.0%}: "
+                       f"{self.chunks_without_numeric} chunk(s) that state numbers have no kept numeric question")
+        uncovered = sum(doc["uncovered"] for doc in self.coverage.values())
+        if uncovered:
+            out.append(f"{uncovered} chunk(s) have no kept pair")
+        return out
+
+    def add_score(self, score: int) -> None:
+        self.score_histogram[min(9, max(0, score) // 10)] += 1
+
+    def count_reasons(self, reasons: Counter[str]) -> None:
+        self.reasons = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "rejected": self.rejected, "numeric_share": round(self.numeric_share, 4), "warnings": self.warnings}
+
+    def to_markdown(self) -> str:
+        lines = [f"# Data report: {self.output_dir}", "",
+                 f"- records: {self.total}, kept {self.kept}, rejected {self.rejected}",
+                 f"- numeric share of kept pairs: {self.numeric_share:.1%} (target {self.numeric_share_target:.0%})",
+                 "- splits (records / chunks): " + ", ".join(f"{name} {self.splits.get(name, 0)} / {self.split_chunks.get(name, 0)}"
+                                                             for name in ("train", "val", "test"))]
+        if self.review:
+            lines.append("- human review: " + ", ".join(f"{k} {v}" for k, v in self.review.items()))
+        lines += ["", *[f"> **warning:** {w}" for w in self.warnings]]
+        lines += ["", "## Rejected by reason", "", "| reason | records |", "| --- | ---: |"]
+        lines += [f"| {reason} | {count} |" for reason, count in self.reasons.items()]
+        lines += ["", "## Score histogram", "", "| score | records |", "| --- | ---: |"]
+        lines += [f"| {10 * i}-{10 * i + 9 if i < 9 else 100} | {n} |" for i, n in enumerate(self.score_histogram)]
+        lines += ["", "## Coverage by document", "", "| document | chunks | chunks with no kept pair |", "| --- | ---: | ---: |"]
+        lines += [f"| {doc} | {c['chunks']} | {c['uncovered']} |" for doc, c in self.coverage.items()]
+        return "\n".join(lines) + "\n"
+
+    def write(self, directory: Path) -> None:
+        write_text_atomically(directory / "report.json", json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        write_text_atomically(directory / "report.md", self.to_markdown())
+
+    def render(self) -> Table:
+        table = Table(title=f"curate → {self.output_dir}", caption="\n".join(f"warning: {w}" for w in self.warnings) or None)
+        table.add_column("")
+        table.add_column("records", justify="right")
+        table.add_row("distilled", str(self.total))
+        table.add_row(f"kept (numeric {self.numeric_share:.0%})", str(self.kept), end_section=True)
+        for name in ("train", "val", "test"):
+            table.add_row(f"{name} ({self.split_chunks.get(name, 0)} chunks)", str(self.splits.get(name, 0)))
+        table.add_row("rejected", str(self.rejected), end_section=True)
+        for reason, count in self.reasons.items():
+            table.add_row(f"  {reason}", str(count))
+        return table
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

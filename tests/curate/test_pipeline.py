@@ -1,0 +1,95 @@
+"""run_curate end to end on hand-made pairs: planted errors rejected for their reason, good pairs kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from slm_recipes.curate.config import CurateConfig
+from slm_recipes.curate.pipeline import run_curate
+from slm_recipes.errors import RecipeError
+
+from .conftest import GOOD, PLANTED, chunk, pair, read_jsonl, write_jsonl
+
+
+def outputs(config: CurateConfig) -> dict[str, list[dict]]:
+    return {name: read_jsonl(Path(config.output_dir) / f"{name}.jsonl") for name in ("train", "val", "test", "rejected")}
+
+
+def test_planted_errors_are_rejected_for_their_reason(curate_files):
+    report = run_curate(curate_files)
+    out = outputs(curate_files)
+    rejected = {r["id"]: r for r in out["rejected"]}
+    assert set(rejected) == set(PLANTED)
+    for pid, (*_, reason) in PLANTED.items():
+        assert reason in rejected[pid]["reasons"], pid
+        assert rejected[pid]["checks"][reason]["pass"] is False
+    assert rejected["duplicate"]["checks"]["duplicate"]["detail"] == "near-duplicate of good-1"
+    kept = [r for name in ("train", "val", "test") for r in out[name]]
+    assert {r["id"] for r in kept} == set(GOOD)
+    assert all(set(r["checks"]) == {"numeric_grounding", "numeric_completeness", "refusal_filler", "consistency", "duplicate"}
+               and r["score"] >= 60 and "reasons" not in r for r in kept)
+    assert report.kept == len(GOOD) and report.rejected == len(PLANTED)
+    assert report.reasons["numeric_grounding"] == 3
+
+
+def test_splits_never_share_a_chunk(tmp_path):
+    chunks = [chunk(f"k{i}", f"第{i}条 本项补助每人每天{100 + i}元。") for i in range(40)]
+    pairs = [pair(f"p{i}-{j}", f"第{i}号补助{'每人每天' if j else ''}的标准{'是多少' * (j + 1)}？", f"每人每天{100 + i}元。", f"k{i}")
+             for i in range(40) for j in range(3)]
+    write_jsonl(tmp_path / "chunks.jsonl", chunks)
+    write_jsonl(tmp_path / "distilled.jsonl", pairs)
+    config = CurateConfig(chunks=str(tmp_path / "chunks.jsonl"), distilled=str(tmp_path / "distilled.jsonl"),
+                          output_dir=str(tmp_path / "out"), dedup_threshold=0.99)
+    report = run_curate(config)
+    out = outputs(config)
+    seen = {name: {r["chunk_id"] for r in out[name]} for name in ("train", "val", "test")}
+    assert all(seen.values())
+    assert not (seen["train"] & seen["val"] or seen["train"] & seen["test"] or seen["val"] & seen["test"])
+    assert report.split_chunks == {"train": 32, "val": 4, "test": 4}
+    run_curate(config)
+    assert outputs(config) == out  # fixed seed: the same split again
+
+
+def test_inconsistent_answers_are_both_rejected(tmp_path, curate_files):
+    pairs = read_jsonl(tmp_path / "distilled.jsonl")
+    pairs += [pair("same-a", "出差每天最多能报多少钱？", "每人每天100元。", "c1"), pair("same-b", "出差每天最多能报多少钱?", "每晚500元。", "c1")]
+    write_jsonl(tmp_path / "distilled.jsonl", pairs)
+    run_curate(curate_files)
+    rejected = {r["id"]: r for r in outputs(curate_files)["rejected"]}
+    assert "consistency" in rejected["same-a"]["reasons"] and "consistency" in rejected["same-b"]["reasons"]
+
+
+def test_report_files_and_numeric_share_warning(tmp_path, curate_files):
+    write_jsonl(tmp_path / "chunks.jsonl", read_jsonl(tmp_path / "chunks.jsonl") + [chunk("c6", "第十三条 夜间加班餐费每人不超过30元。", doc="other.txt")])
+    curate_files.numeric_share_target = 0.95
+    report = run_curate(curate_files)
+    data = json.loads((tmp_path / "dataset" / "report.json").read_text(encoding="utf-8"))
+    assert data["kept"] == len(GOOD) and data["numeric_share"] == pytest.approx(7 / 8, abs=1e-3)
+    assert data["coverage"]["other.txt"] == {"chunks": 1, "uncovered": 1}
+    assert sum(data["score_histogram"]) == len(GOOD) + len(PLANTED)
+    assert any("under the target 95%: 1 chunk(s)" in w for w in report.warnings)
+    markdown = (tmp_path / "dataset" / "report.md").read_text(encoding="utf-8")
+    assert "numeric_grounding | 3" in markdown and "warning" in markdown
+
+
+def test_min_score_decides_what_is_kept(curate_files):
+    curate_files.min_score = 101
+    assert run_curate(curate_files).kept == 0
+
+
+@pytest.mark.parametrize(("line", "message"), [("{not json", "distilled.jsonl:2: not valid JSON"),
+                                               ('{"id": "x", "question": "q"}', "distilled.jsonl:2: missing or non-text field(s) answer, chunk_id"),
+                                               (json.dumps(pair("good-1", "问？", "答。", "c1")), "distilled.jsonl:2: id 'good-1' repeats line 1")])
+def test_bad_input_names_file_and_line(tmp_path, curate_files, line, message):
+    first = (tmp_path / "distilled.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / "distilled.jsonl").write_text(first + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(RecipeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run_curate(curate_files)
+
+
+def test_bad_split_ratios():
+    with pytest.raises(RecipeError, match="split_ratios"):
+        CurateConfig(split_ratios=[0.5, 0.2])
