@@ -16,6 +16,7 @@ from datamodules.collate import pad_batch
 from datamodules.formats import Example, load_examples
 from datamodules.sampler import LengthGroupedSampler
 from datamodules.splits import split_by_group
+from slm_recipes.data_pipeline import DataStages
 from slm_recipes.errors import RecipeError
 from slm_recipes.tokenizers import load_tokenizer
 
@@ -47,6 +48,7 @@ class DistilledQADataModule(L.LightningDataModule):
         self,
         train_file: str,
         val_file: str | None = None,
+        eval_file: str | None = None,
         val_fraction: float = 0.1,
         split_seed: int = 42,
         model_name: str = "",
@@ -57,11 +59,13 @@ class DistilledQADataModule(L.LightningDataModule):
         num_workers: int = 0,
         pad_to_multiple_of: int = 8,
         seed: int = 42,
+        stages: DataStages | None = None,
     ) -> None:
         """
         Args:
             train_file: QA JSONL of DESIGN.md, or an alpaca / sharegpt / OpenAI-messages file (JSONL or a JSON array).
             val_file: Held-out file; without it, `val_fraction` of the source chunks is held out.
+            eval_file: Questions for the QA evaluation (e.g. person-written paraphrases); default: the val split.
             val_fraction: Share of chunks (`chunk_id`, else record id) held out for validation.
             split_seed: Seed of the chunk split; the same seed always gives the same split.
             model_name: Whose tokenizer and chat template render the data (linked from the model).
@@ -72,23 +76,33 @@ class DistilledQADataModule(L.LightningDataModule):
             num_workers: DataLoader worker processes.
             pad_to_multiple_of: Pad each batch's length up to a multiple of this (tensor-core friendly).
             seed: Seed of the length-grouped shuffling.
+            stages: The recipe's ingest/distill/curate sections (linked by the CLI); when `train_file` is the
+                curate stage's output, `prepare_data` brings it up to date first.
         """
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters(ignore=["stages"])
+        self.stages = stages
         self.tokenizer = None
         self.train_data: EncodedDataset | None = None
         self.val_data: EncodedDataset | None = None
         self.stats: dict[str, float] = {}
 
     def prepare_data(self) -> None:
-        for path in (self.hparams.train_file, self.hparams.val_file):
+        """Runs once per node: make the dataset when the recipe's pipeline produces it."""
+        if self.stages is not None and self.stages.produces(self.hparams.train_file):
+            self.stages.ensure(self.hparams.model_name)
+        self._check_files()
+
+    def _check_files(self) -> None:
+        for path in (self.hparams.train_file, self.hparams.val_file, self.hparams.eval_file):
             if path and not Path(path).is_file():
-                raise RecipeError(f"data file {path} does not exist: check data.train_file / data.val_file in the recipe")
+                raise RecipeError(f"data file {path} does not exist: check data.train_file / data.val_file / "
+                                  "data.eval_file in the recipe")
 
     def setup(self, stage: str | None = None) -> None:
         if self.train_data is not None:
             return
-        self.prepare_data()
+        self._check_files()
         self.tokenizer = load_tokenizer(self.hparams.model_name)
         train = load_examples(self.hparams.train_file)
         if self.hparams.val_file:

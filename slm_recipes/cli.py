@@ -31,7 +31,7 @@ Turn your documents into a small local domain-expert chat model. Every command r
 
 commands:
   fit            fine-tune (LoRA / QLoRA) on the recipe's data; TensorBoard under logs/<name>/
-  validate       validation loss of the base model, or of a checkpoint with --ckpt_path
+  validate       validation loss and QA metrics of the base model, or of a checkpoint with --ckpt_path
 {extra}
 Run `slm COMMAND --help` for a command's options; `slm fit --config R --print_config` shows the resolved recipe.
 """

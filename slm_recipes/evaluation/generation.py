@@ -1,0 +1,91 @@
+"""Batched, left-padded generation from chat messages, rendered exactly as training rendered them.
+
+Prompts are sorted by length so each batch pads little, generated with Hugging Face `generate`
+(greedy unless a temperature is given), cut at the first end-of-turn / EOS token and decoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from transformers import GenerationConfig, PreTrainedTokenizerBase
+
+from datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    max_new_tokens: int = 96
+    temperature: float = 0.0  # 0 = greedy
+    top_p: float = 1.0
+    repetition_penalty: float = 1.0
+    batch_size: int = 8
+
+
+@dataclass(frozen=True)
+class Generated:
+    text: str
+    ended: bool  # the end-of-turn (or EOS) token was reached within max_new_tokens
+    new_tokens: int
+
+
+def stop_token_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
+    """EOS plus the token that closes an assistant turn in this chat template (what training taught)."""
+    ids = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
+    encoded = encode_chat(tokenizer, [{"role": "user", "content": "1"}, {"role": "assistant", "content": "2"}])
+    trained = [t for t, label in zip(encoded.input_ids, encoded.labels) if label != IGNORE_INDEX]
+    if trained and trained[-1] in tokenizer.all_special_ids and trained[-1] not in ids:
+        ids.append(trained[-1])
+    return ids
+
+
+@torch.no_grad()
+def generate_answers(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, prompts: list[list[dict[str, str]]],
+                     settings: GenerationSettings = GenerationSettings(), seed: int = 0) -> list[Generated]:
+    """One answer per prompt (a list of messages), in the order given."""
+    encoded = [encode_prompt(tokenizer, messages) for messages in prompts]
+    order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
+    stops = stop_token_ids(tokenizer)
+    config = _generation_config(settings, stops, tokenizer.pad_token_id)
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    results: dict[int, Generated] = {}
+    try:
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(seed)
+            for start in range(0, len(order), settings.batch_size):
+                batch = order[start:start + settings.batch_size]
+                input_ids, attention_mask = left_pad([encoded[i] for i in batch], tokenizer.pad_token_id, device)
+                out = model.generate(input_ids=input_ids, attention_mask=attention_mask, generation_config=config)
+                for i, row in zip(batch, out[:, input_ids.size(1):].tolist()):
+                    results[i] = _decode(tokenizer, row, stops)
+    finally:
+        model.train(was_training)
+    return [results[i] for i in range(len(encoded))]
+
+
+def left_pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for n, row in enumerate(rows):
+        ids[n, width - len(row):] = torch.tensor(row, dtype=torch.long)
+        mask[n, width - len(row):] = 1
+    return ids.to(device), mask.to(device)
+
+
+def _generation_config(settings: GenerationSettings, stops: list[int], pad_id: int) -> GenerationConfig:
+    sample = settings.temperature > 0
+    kwargs = {"temperature": settings.temperature, "top_p": settings.top_p, "top_k": 0} if sample else {}
+    return GenerationConfig(max_new_tokens=settings.max_new_tokens, do_sample=sample,
+                            repetition_penalty=settings.repetition_penalty, eos_token_id=stops, pad_token_id=pad_id,
+                            **kwargs)
+
+
+def _decode(tokenizer: PreTrainedTokenizerBase, row: list[int], stops: list[int]) -> Generated:
+    end = next((n for n, t in enumerate(row) if t in stops), None)
+    tokens = row if end is None else row[:end]
+    return Generated(text=tokenizer.decode(tokens, skip_special_tokens=True).strip(), ended=end is not None,
+                     new_tokens=len(tokens))
