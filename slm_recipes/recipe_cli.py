@@ -14,6 +14,7 @@ from lightning.pytorch.loggers import TensorBoardLogger
 from datamodules import DistilledQADataModule
 from modules import QLoRACausalLM
 from slm_recipes.curate.config import CurateConfig
+from slm_recipes.data_pipeline import DataStages
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.ingest.config import IngestConfig
 
@@ -49,6 +50,13 @@ class SLMCLI(LightningCLI):
         parser.add_class_arguments(CurateConfig, "curate")
         parser.link_arguments("model.init_args.model_name", "data.init_args.model_name")
         parser.link_arguments("data.init_args.max_length", "model.init_args.max_length")
+        # each stage reads what the previous one wrote: the paths are written once, where they are made
+        parser.link_arguments("ingest.output", "distill.chunks")
+        parser.link_arguments("ingest.output", "curate.chunks")
+        parser.link_arguments("distill.output", "curate.distilled")
+        # a full run makes its own dataset: the DataModule gets the stage sections to run in prepare_data
+        parser.link_arguments(("ingest", "distill", "curate"), "data.init_args.stages", compute_fn=DataStages,
+                              apply_on="instantiate")
 
     def before_instantiate_classes(self) -> None:
         config = self.config[self.subcommand] if self.subcommand else self.config
@@ -88,4 +96,4 @@ def load_recipe(argv: Sequence[str]) -> SLMCLI:
 
     The model is built lazily (in `configure_model`), so this loads no weights.
     """
-    return SLMCLI(args=argv, run=False)
+    return SLMCLI(args=argv, run=False, save_config_callback=None)

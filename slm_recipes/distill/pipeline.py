@@ -47,7 +47,7 @@ def side_files(output: str | Path) -> tuple[Path, Path]:
 def read_chunks(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     if not path.is_file():
-        raise RecipeError(f"distill.chunks: {path} not found; run `slm ingest --config R` first")
+        raise RecipeError(f"{path} not found (the chunks of ingest.output); run `slm ingest --config R` first")
     chunks = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():

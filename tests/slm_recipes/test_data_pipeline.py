@@ -1,0 +1,46 @@
+"""A full run makes its own dataset: ingest → distill → curate in prepare_data, reused when unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from slm_recipes.cli import cli_main
+from slm_recipes.recipe_cli import load_recipe
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def recipe(tmp_path: Path, model_dir: Path) -> list[str]:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "name: rules\n"
+        f"model:\n  init_args:\n    model_name: {model_dir}\n"
+        f"data:\n  init_args:\n    train_file: {tmp_path}/dataset/train.jsonl\n    val_file: {tmp_path}/dataset/val.jsonl\n"
+        f"ingest:\n  sources: [{REPO}/recipes/demo/reimbursement_rules.txt]\n  output: {tmp_path}/chunks.jsonl\n"
+        f"distill:\n  teachers: [extractive]\n  output: {tmp_path}/distilled.jsonl\n  cache_dir: {tmp_path}/cache\n"
+        f"curate:\n  output_dir: {tmp_path}/dataset\n", encoding="utf-8")
+    return ["--config", str(path)]
+
+
+def test_missing_dataset_is_made_then_reused_until_a_setting_changes(tmp_path, tiny_qwen2):
+    args = recipe(tmp_path, tiny_qwen2)
+    load_recipe(args).datamodule.prepare_data()
+    outputs = [tmp_path / "chunks.jsonl", tmp_path / "distilled.jsonl", tmp_path / "dataset/train.jsonl"]
+    train = [json.loads(line) for line in outputs[2].read_text(encoding="utf-8").splitlines()]
+    assert len(train) > 50 and all(r["teacher"] == "extractive" and r["numbers"] for r in train)
+    made = [p.stat().st_mtime_ns for p in outputs]
+
+    load_recipe(args).datamodule.prepare_data()
+    assert [p.stat().st_mtime_ns for p in outputs] == made
+
+    load_recipe([*args, "--curate.min_score", "70"]).datamodule.prepare_data()
+    after = [p.stat().st_mtime_ns for p in outputs]
+    assert after[:2] == made[:2] and after[2] != made[2]
+
+
+def test_fit_from_documents_alone(tmp_path, tiny_qwen2, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cli_main(["fit", *recipe(tmp_path, tiny_qwen2), "--config", str(REPO / "recipes/debug/fast.yaml")])
+    assert (tmp_path / "dataset/train.jsonl").is_file()
+    assert (tmp_path / "logs/rules" / tiny_qwen2.name / "adapter/adapter_model.safetensors").is_file()
