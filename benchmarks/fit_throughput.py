@@ -50,7 +50,7 @@ class TokenTimer:
 def run_ours(steps: int, warmup: int, batch_size: int) -> float:
     import lightning as L
 
-    from slm_recipes.recipe_cli import SLMCLI
+    from slm_recipes.recipe_cli import load_recipe
 
     timer = TokenTimer(warmup)
 
@@ -62,7 +62,7 @@ def run_ours(steps: int, warmup: int, batch_size: int) -> float:
             "--trainer.enable_checkpointing", "false", "--trainer.logger", "false", "--trainer.callbacks", "[]",
             "--trainer.enable_progress_bar", "false", "--data.batch_size", str(batch_size),
             "--data.val_fraction", "0", "--data.train_file", str(REPO / "recipes/demo/qa.jsonl")]
-    cli = SLMCLI(args=args, run=False)
+    cli = load_recipe(args)
     cli.trainer.callbacks.append(Timing())
     cli.trainer.fit(cli.model, cli.datamodule)
     # the timer starts at the first timed batch and stops at the end of the last step
@@ -101,11 +101,22 @@ def run_hf(steps: int, warmup: int, batch_size: int, padded: bool, max_length: i
     arguments = TrainingArguments(
         output_dir=str(REPO / "logs" / "benchmark-hf"), per_device_train_batch_size=batch_size, max_steps=steps + warmup,
         learning_rate=1e-3, warmup_steps=5, lr_scheduler_type="cosine", max_grad_norm=1.0, logging_steps=1000,
-        save_strategy="no", report_to=[], group_by_length=not padded, dataloader_num_workers=0,
+        save_strategy="no", report_to=[], dataloader_num_workers=0, **_length_grouping(not padded),
         remove_unused_columns=False, use_cpu=not torch.cuda.is_available(), disable_tqdm=True,
     )
     Trainer(model=model, args=arguments, train_dataset=data, data_collator=counting_collate, callbacks=[Timing()]).train()
     return timer.rate()
+
+
+def _length_grouping(on: bool) -> dict:
+    """transformers 5 spells the Trainer's length grouping `train_sampling_strategy`; 4.x `group_by_length`."""
+    import dataclasses
+
+    from transformers import TrainingArguments
+
+    if "train_sampling_strategy" in {f.name for f in dataclasses.fields(TrainingArguments)}:
+        return {"train_sampling_strategy": "group_by_length" if on else "random"}
+    return {"group_by_length": on}
 
 
 def matmul_rate(n: int = 2048, repeats: int = 10) -> float:

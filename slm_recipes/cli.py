@@ -12,6 +12,7 @@ from slm_recipes.distill.command import distill_command
 from slm_recipes.distill.keys_command import keys_command
 from slm_recipes.errors import RecipeError
 from slm_recipes.ingest.command import ingest_command
+from slm_recipes.evaluation.command import eval_command
 from slm_recipes.inspect_data import inspect_data_command
 from slm_recipes.recipe_cli import SLMCLI
 from slm_recipes.recipe_errors import config_files_in, explain_parse_error
@@ -23,6 +24,7 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "review": (review_command, "human review: `review export` writes a sample (CSV + HTML); `review import FILE.csv` reads it back"),
     "inspect-data": (inspect_data_command, "print rendered examples (trained vs masked tokens) and data statistics"),
     "keys": (keys_command, "list the teachers' API keys, masked, with their state (from the environment and distill.keys_file)"),
+    "eval": (eval_command, "QA metrics of an artefact: --adapter DIR | --merged DIR | --gguf FILE (report in exports/<name>/eval/)"),
 }
 
 OVERVIEW = """usage: slm COMMAND --config RECIPE.yaml [--config MORE.yaml] [--section.key value ...]

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 from builders import QWEN_STYLE_TEMPLATE, build_tiny_model
 from transformers import AutoTokenizer
 
@@ -42,3 +43,12 @@ def tiny_llama(tmp_path_factory, smollm2_tokenizer) -> Path:
     return build_tiny_model(tmp_path_factory.mktemp("tiny-llama"), smollm2_tokenizer, "llama")
 
 
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Tiny matrices: one thread is faster than two contending for shared cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

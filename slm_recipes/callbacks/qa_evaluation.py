@@ -108,17 +108,9 @@ class QAEvaluation(L.Callback):
             settings = replace(settings, max_new_tokens=min(settings.max_new_tokens, SMOKE_NEW_TOKENS))
         mine = list(range(trainer.global_rank, len(questions), trainer.world_size))
         model = pl_module.model if getattr(pl_module, "model", None) is not None else pl_module
-        tokenizer = datamodule.tokenizer
         with trainer.precision_plugin.forward_context():  # the autocast training ran under (bf16/fp16 mixed)
-            answers = generate_answers(model, tokenizer, [questions[i].prompt for i in mine], settings, self.seed)
-            samples = [[] for _ in mine] if smoke else self._samples(model, tokenizer, questions, mine)
-
-        own = [questions[i] for i in mine]
-        self.metrics.to(pl_module.device).reset()
-        self.metrics.update([q.question for q in own], [q.reference for q in own], [a.text for a in answers],
-                            [a.ended for a in answers], [q.source for q in own], samples)
-        values = self.metrics.compute()  # synced across ranks
-        rows = _gather([question_row(q, a, s) for q, a, s in zip(own, answers, samples)])
+            values, rows = self.score(model, datamodule.tokenizer, questions, mine, settings, sample=not smoke)
+        rows = _gather(rows)
         self.last = values
         if trainer.is_global_zero:
             self._log(trainer, values, rows)
@@ -127,6 +119,17 @@ class QAEvaluation(L.Callback):
                            + ", ".join(f"{k} {v:.3f}" for k, v in values.items() if k.startswith("qa/"))
                            + f"; report: {report}")
         return values
+
+    def score(self, model: torch.nn.Module, tokenizer: Any, questions: list[EvalQuestion], mine: list[int],
+              settings: GenerationSettings, sample: bool = True) -> tuple[dict[str, float], list[dict[str, Any]]]:
+        """Answer the questions at indices `mine` and score them; metrics are synced across ranks."""
+        answers = generate_answers(model, tokenizer, [questions[i].prompt for i in mine], settings, self.seed)
+        samples = self._samples(model, tokenizer, questions, mine) if sample else [[] for _ in mine]
+        own = [questions[i] for i in mine]
+        self.metrics.to(next(model.parameters()).device).reset()
+        self.metrics.update([q.question for q in own], [q.reference for q in own], [a.text for a in answers],
+                            [a.ended for a in answers], [q.source for q in own], samples)
+        return self.metrics.compute(), [question_row(q, a, s) for q, a, s in zip(own, answers, samples)]
 
     def questions(self, datamodule: Any) -> list[EvalQuestion]:
         if self._questions is None:

@@ -25,7 +25,7 @@ from slm_recipes.evaluation.metrics import (
     number_set,
 )
 
-LABELS = ("base", "tuned")
+LABELS = ("base", "tuned", "adapter", "merged", "gguf")  # the last three: `slm eval` on an artefact
 _PROVENANCE = ("chunk_id", "doc", "pages")
 
 

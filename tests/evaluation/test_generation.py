@@ -11,14 +11,7 @@ from slm_recipes.evaluation.generation import GenerationSettings, _decode, gener
 QUESTIONS = ["住宿费上限是多少？", "出差超过15天由谁审批？请说明。", "报销款会以现金支付吗？", "hi",
              "长期驻外期间，每日饭补发多少钱？需要什么材料才能报销？"]
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny matrices: one thread is faster than two contending for shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

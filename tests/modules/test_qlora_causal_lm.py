@@ -99,3 +99,11 @@ def test_qlora_nf4_validates_then_trains_on_cpu(tiny_qwen2, tmp_path):
             callbacks=[recorder]).fit(lm, datamodule(tmp_path, tiny_qwen2))
     assert any(isinstance(m, bnb.nn.Linear4bit) for m in lm.model.modules())
     assert len(recorder.losses) == 4 and all(torch.isfinite(torch.tensor(recorder.losses)))
+
+
+def test_dora_with_gradient_checkpointing_trains(tiny_llama, tmp_path):
+    lm, recorder = module(tiny_llama, use_dora=True, gradient_checkpointing=True), LossRecorder()
+    trainer(tmp_path, max_steps=2, callbacks=[recorder]).fit(lm, datamodule(tmp_path, tiny_llama))
+    assert lm.model.base_model.model.model.gradient_checkpointing
+    assert any("lora_magnitude_vector" in n for n, p in lm.named_parameters() if p.requires_grad)
+    assert len(recorder.losses) == 2

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import lightning as L
 import pytest
-import torch
 from builders import qa_records, write_jsonl
 from lightning.pytorch.loggers import TensorBoardLogger
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -20,14 +19,7 @@ from slm_recipes.recipe_cli import SLMCLI
 REPO = Path(__file__).resolve().parents[3]
 METRICS = ["numeric_exact_match", "strict_accuracy", "format", "hallucinated_numbers", "number_consistency"]
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny matrices: one thread is faster than two contending for shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def make_run(tmp_path: Path, model_dir: Path) -> tuple[QLoRACausalLM, DistilledQADataModule, QAEvaluation]:
