@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO = [
     "--config", str(REPO / "recipes/demo.yaml"),
     "--data.train_file", str(REPO / "recipes/demo/qa.jsonl"),
+    "--data.eval_file", str(REPO / "recipes/demo/paraphrased_eval.jsonl"),
 ]
 
 
