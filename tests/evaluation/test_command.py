@@ -15,6 +15,7 @@ from slm_recipes.cli import cli_main
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_adapter_and_merged_give_the_same_answers(tmp_path, tiny_qwen2, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     train = write_jsonl(tmp_path / "train.jsonl", qa_records(12, chunks=6))
