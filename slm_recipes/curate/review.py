@@ -14,9 +14,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from slm_recipes.atomic import write_text_atomically
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.records import read_chunks, read_jsonl
-from slm_recipes.curate.report import write_text_atomically
 from slm_recipes.curate.review_page import render_page
 from slm_recipes.errors import RecipeError
 from slm_recipes.ingest.output import AtomicJsonlWriter

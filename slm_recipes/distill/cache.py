@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from slm_recipes.atomic import write_text_atomically
 
 
 def unit_key(chunk_text: str, stage: str, system: str, user: str, temperature: float, teachers: Sequence[tuple[str, str]]) -> str:
@@ -33,12 +34,7 @@ class ReplyCache:
             return None
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(entry, file, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_text_atomically(self._path(key), json.dumps(entry, ensure_ascii=False))
 
 
 class Journal:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
+from slm_recipes.atomic import write_text_atomically
 from slm_recipes.evaluation.dataset import EvalQuestion
 from slm_recipes.evaluation.generation import Generated
 from slm_recipes.evaluation.keywords import reference_keywords
@@ -106,12 +106,6 @@ def render_report(directory: Path) -> str:
             cells += [other["answer"], verdict(other)] if other else ["", ""]
         lines.append("| " + " | ".join(markdown_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
 
 
 def _read(directory: Path, label: str) -> tuple[list[dict[str, Any]], dict[str, float]]:
