@@ -11,8 +11,8 @@ from slm_recipes.curate.command import curate_command, review_command
 from slm_recipes.distill.command import distill_command
 from slm_recipes.distill.keys_command import keys_command
 from slm_recipes.errors import RecipeError
-from slm_recipes.ingest.command import ingest_command
 from slm_recipes.evaluation.command import eval_command
+from slm_recipes.ingest.command import ingest_command
 from slm_recipes.inspect_data import inspect_data_command
 from slm_recipes.recipe_cli import SLMCLI
 from slm_recipes.recipe_errors import config_files_in, explain_parse_error

@@ -39,14 +39,11 @@ class DataStages:
         from slm_recipes.distill.registry import build_teachers
         from slm_recipes.ingest.pipeline import run_ingest
         from slm_recipes.ingest.sources import resolve_sources
-        from slm_recipes.tokenizers import load_tokenizer
-
-        def ingest() -> None:
-            tokenizer = load_tokenizer(self.ingest.tokenizer or model_name)
-            run_ingest(self.ingest, count_tokens=lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
+        from slm_recipes.tokenizers import token_counter
 
         sources = [str(p) for p in resolve_sources(self.ingest.sources)]
-        _run_stage("ingest", self.ingest, sources, Path(self.ingest.output), ingest)
+        _run_stage("ingest", self.ingest, sources, Path(self.ingest.output),
+                   lambda: run_ingest(self.ingest, token_counter(self.ingest.tokenizer or model_name)))
         _run_stage("distill", self.distill, [self.distill.chunks], Path(self.distill.output),
                    lambda: run_distill(self.distill, build_teachers(self.distill)))
         review = self.curate.decisions_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
@@ -19,3 +20,9 @@ def load_tokenizer(model_name: str) -> PreTrainedTokenizerBase:
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
+
+
+def token_counter(model_name: str) -> Callable[[str], int]:
+    """Tokens a text costs with `model_name`'s tokenizer (no special tokens): the ingest chunk budget."""
+    tokenizer = load_tokenizer(model_name)
+    return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -6,7 +6,7 @@ from rich.console import Console
 
 from slm_recipes.ingest.pipeline import run_ingest
 from slm_recipes.recipe_cli import load_recipe
-from slm_recipes.tokenizers import load_tokenizer
+from slm_recipes.tokenizers import token_counter
 
 
 def ingest_command(argv: list[str]) -> None:
@@ -15,8 +15,7 @@ def ingest_command(argv: list[str]) -> None:
     cli = load_recipe([a for a in argv if a != "--skip-bad"])
     config = cli.config_init.ingest
     config.skip_bad = config.skip_bad or skip_bad
-    tokenizer = load_tokenizer(config.tokenizer or cli.model.hparams.model_name)
-    report = run_ingest(config, count_tokens=lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
+    report = run_ingest(config, token_counter(config.tokenizer or cli.model.hparams.model_name))
     Console().print(report.render())
     if report.failed:
         print(f"skipped {len(report.failed)} bad document(s): " + ", ".join(doc.path for doc in report.failed))
