@@ -7,11 +7,14 @@ import sys
 from argparse import ArgumentError
 from collections.abc import Callable, Sequence
 
+from slm_recipes.chat.command import chat_command
+from slm_recipes.chat.predict import predict_command
 from slm_recipes.curate.command import curate_command, review_command
 from slm_recipes.distill.command import distill_command
 from slm_recipes.distill.keys_command import keys_command
 from slm_recipes.errors import RecipeError
 from slm_recipes.evaluation.command import eval_command
+from slm_recipes.export.command import export_command
 from slm_recipes.ingest.command import ingest_command
 from slm_recipes.inspect_data import inspect_data_command
 from slm_recipes.recipe_cli import SLMCLI
@@ -24,6 +27,9 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "review": (review_command, "human review: `review export` writes a sample (CSV + HTML); `review import FILE.csv` reads it back"),
     "inspect-data": (inspect_data_command, "print rendered examples (trained vs masked tokens) and data statistics"),
     "keys": (keys_command, "list the teachers' API keys, masked, with their state (from the environment and distill.keys_file)"),
+    "chat": (chat_command, "talk to the trained model in the terminal, streamed, with the recipe's system prompt and generation"),
+    "predict": (predict_command, "answer a JSONL of questions into a JSONL of answers: --input Q.jsonl --output A.jsonl"),
+    "export": (export_command, "merge the adapter (16/32-bit base) and write verified GGUF files + Ollama Modelfile to exports/<name>/"),
     "eval": (eval_command, "QA metrics of an artefact: --adapter DIR | --merged DIR | --gguf FILE (report in exports/<name>/eval/)"),
 }
 

@@ -16,6 +16,8 @@ from modules import QLoRACausalLM
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.data_pipeline import DataStages
 from slm_recipes.distill.config import DistillConfig
+from slm_recipes.evaluation.generation import GenerationSettings
+from slm_recipes.export.config import ExportConfig
 from slm_recipes.ingest.config import IngestConfig
 
 BASE_RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "base.yaml"
@@ -48,6 +50,8 @@ class SLMCLI(LightningCLI):
         parser.add_class_arguments(IngestConfig, "ingest")
         parser.add_class_arguments(DistillConfig, "distill")
         parser.add_class_arguments(CurateConfig, "curate")
+        parser.add_dataclass_arguments(GenerationSettings, "generation")
+        parser.add_class_arguments(ExportConfig, "export")
         parser.link_arguments("model.init_args.model_name", "data.init_args.model_name")
         parser.link_arguments("data.init_args.max_length", "model.init_args.max_length")
         # each stage reads what the previous one wrote: the paths are written once, where they are made
@@ -68,7 +72,22 @@ class SLMCLI(LightningCLI):
         config = self.config[self.subcommand] if self.subcommand else self.config
         if config.trainer.logger in (None, True):
             trainer.logger = TensorBoardLogger(LOG_ROOT, name=config.name, version=run_version(config))
+        if self.subcommand == "fit" and config.export.merge_after_fit:
+            trainer.callbacks.extend(export_callbacks(config, self.config_init[self.subcommand].generation))
         return trainer
+
+
+def export_callbacks(config: Any, generation: Any) -> list[Any]:
+    """MergeAdapter, then GGUFExport, from the recipe's `export:` section (run after the listed callbacks)."""
+    from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
+
+    export = config.export
+    out = Path(export.output_dir) if export.output_dir else Path("exports") / config.name
+    return [
+        MergeAdapter(str(out / "merged"), export.merge_dtype, generation),
+        GGUFExport(str(out / "merged"), str(out), config.name, list(export.gguf), export.verify, export.verify_prompts,
+                   export.min_agreement, export.pre_tokenizer, export.modelfile, generation),
+    ]
 
 
 def with_base_recipe(args: list[str], subcommand: bool) -> list[str]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import torch
-from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen2Tokenizer
 
 # A Qwen2.5-style ChatML template: a default system prompt when none is given.
 QWEN_STYLE_TEMPLATE = (
@@ -24,10 +24,15 @@ PLAIN_TEMPLATE = (
 )
 
 
-def build_tiny_model(directory: Path, tokenizer, arch: str = "qwen2", tie: bool = True, template: str | None = None) -> Path:
-    """A 2-layer, 64-wide random model that shares the real tokenizer's vocabulary."""
+def build_tiny_model(directory: Path, tokenizer, arch: str = "qwen2", tie: bool = True, template: str | None = None,
+                     extra_vocab: int = 0, init_std: float = 0.02) -> Path:
+    """A 2-layer, 64-wide random model that shares the real tokenizer's vocabulary.
+
+    `extra_vocab` pads the embedding beyond the tokenizer, as Qwen2.5's 151936 rows do for 151665 tokens;
+    a larger `init_std` gives peaked next-token distributions (a trained model's, not a random one's near-ties).
+    """
     torch.manual_seed(0)
-    common = dict(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+    common = dict(vocab_size=len(tokenizer) + extra_vocab, initializer_range=init_std, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                   num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
                   tie_word_embeddings=tie, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                   pad_token_id=tokenizer.pad_token_id)
@@ -38,6 +43,17 @@ def build_tiny_model(directory: Path, tokenizer, arch: str = "qwen2", tie: bool 
         tokenizer.chat_template = template
     tokenizer.save_pretrained(directory)
     return directory
+
+
+def qwen2_style_tokenizer(smollm2_tokenizer):
+    """A Qwen2 tokenizer class (Qwen2.5's pre-tokenizer: digits apart, no BOS) over SmolLM2's vocabulary and merges,
+    with a Qwen2.5-style ChatML template: what the GGUF export must write as pre-tokenizer `qwen2`."""
+    backend = json.loads(smollm2_tokenizer.backend_tokenizer.to_str())["model"]
+    tokenizer = Qwen2Tokenizer(vocab=backend["vocab"], merges=[tuple(m) for m in backend["merges"]], bos_token=None,
+                               eos_token="<|im_end|>", pad_token="<|endoftext|>", unk_token=None)
+    tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>"]})
+    tokenizer.chat_template = QWEN_STYLE_TEMPLATE
+    return tokenizer
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

@@ -24,7 +24,7 @@ EVAL = DEMO / "paraphrased_eval.jsonl"
 UNIT = r"(?:万元|元|个工作日|个月|小时|公里|天|%|年|月|日|次|张|人)"
 # a number with its unit; the look-behind stops "500元" matching inside "1500元"
 NUM_UNIT = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*" + UNIT)
-ARTICLE_HEADING = re.compile(r"^(第[一二三四五六七八九十百]+条)", re.M)
+ARTICLE_HEADING = re.compile(r"^(第[一二三四五六七八九十百]+条)", re.MULTILINE)
 KEYS = {"id", "question", "answer", "chunk_id", "doc", "pages", "teacher", "stage", "numbers"}
 
 

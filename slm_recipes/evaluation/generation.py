@@ -6,16 +6,28 @@ Prompts are sorted by length so each batch pads little, generated with Hugging F
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 from transformers import GenerationConfig, PreTrainedTokenizerBase
+from transformers.generation.streamers import BaseStreamer
 
 from datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt
 
 
 @dataclass(frozen=True)
 class GenerationSettings:
+    """How answers are generated; the recipe's `generation:` section (chat, predict, exports) is one of these.
+
+    Args:
+        max_new_tokens: Longest answer, in tokens.
+        temperature: 0 = greedy (the same answer every time: numbers stay the ones training taught).
+        top_p: Nucleus sampling share, when temperature > 0.
+        repetition_penalty: Hugging Face repetition penalty (1.0 = none); Ollama's repeat_penalty.
+        batch_size: Questions generated together (left-padded).
+    """
+
     max_new_tokens: int = 96
     temperature: float = 0.0  # 0 = greedy
     top_p: float = 1.0
@@ -42,12 +54,20 @@ def stop_token_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
 
 @torch.no_grad()
 def generate_answers(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, prompts: list[list[dict[str, str]]],
-                     settings: GenerationSettings = GenerationSettings(), seed: int = 0) -> list[Generated]:
-    """One answer per prompt (a list of messages), in the order given."""
+                     settings: GenerationSettings = GenerationSettings(), seed: int = 0,
+                     streamer: BaseStreamer | None = None,
+                     on_batch: Callable[[int], None] | None = None) -> list[Generated]:
+    """One answer per prompt (a list of messages), in the order given.
+
+    `streamer` receives the tokens as they are generated (one prompt only: `slm chat`); `on_batch`
+    is called with the number of answers of each finished batch (a progress bar).
+    """
+    if streamer is not None and len(prompts) != 1:
+        raise ValueError("a streamer follows one prompt at a time")
     encoded = [encode_prompt(tokenizer, messages) for messages in prompts]
     order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
     stops = stop_token_ids(tokenizer)
-    config = _generation_config(settings, stops, tokenizer.pad_token_id)
+    config = generation_config(settings, stops, tokenizer.pad_token_id)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -58,9 +78,12 @@ def generate_answers(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
             for start in range(0, len(order), settings.batch_size):
                 batch = order[start:start + settings.batch_size]
                 input_ids, attention_mask = left_pad([encoded[i] for i in batch], tokenizer.pad_token_id, device)
-                out = model.generate(input_ids=input_ids, attention_mask=attention_mask, generation_config=config)
+                out = model.generate(input_ids=input_ids, attention_mask=attention_mask, generation_config=config,
+                                     streamer=streamer)
                 for i, row in zip(batch, out[:, input_ids.size(1):].tolist()):
                     results[i] = _decode(tokenizer, row, stops)
+                if on_batch is not None:
+                    on_batch(len(batch))
     finally:
         model.train(was_training)
     return [results[i] for i in range(len(encoded))]
@@ -76,7 +99,8 @@ def left_pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[
     return ids.to(device), mask.to(device)
 
 
-def _generation_config(settings: GenerationSettings, stops: list[int], pad_id: int) -> GenerationConfig:
+def generation_config(settings: GenerationSettings, stops: list[int], pad_id: int | None) -> GenerationConfig:
+    """Greedy at temperature 0; otherwise temperature + top_p sampling with no top-k cut (the same in every command)."""
     sample = settings.temperature > 0
     kwargs = {"temperature": settings.temperature, "top_p": settings.top_p, "top_k": 0} if sample else {}
     return GenerationConfig(max_new_tokens=settings.max_new_tokens, do_sample=sample,

@@ -1,0 +1,57 @@
+"""Ship the trained model at the end of fit: a merged Hugging Face folder, then verified GGUF files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import lightning as L
+from lightning.pytorch.utilities import rank_zero_info
+
+from slm_recipes.evaluation.generation import GenerationSettings
+from slm_recipes.export.merge import merge_adapter_dir, save_merged
+from slm_recipes.export.pipeline import GGUFSettings, export_ggufs, verification_conversations
+from slm_recipes.tokenizers import load_tokenizer
+
+
+class MergeAdapter(L.Callback):
+    """Merges the trained adapter into the base reloaded in 16/32-bit (never the 4-bit training base)."""
+
+    def __init__(self, output_dir: str, dtype: str = "auto", generation: GenerationSettings | None = None) -> None:
+        self.output_dir = output_dir
+        self.dtype = dtype
+        self.generation = generation or GenerationSettings()
+
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if not trainer.is_global_zero:
+            return
+        model_name = pl_module.hparams.model_name
+        with tempfile.TemporaryDirectory() as adapter:
+            pl_module.save_adapter(Path(adapter) / "adapter")
+            merged = merge_adapter_dir(model_name, Path(adapter) / "adapter", self.dtype)
+        save_merged(merged, load_tokenizer(model_name), self.generation, self.output_dir)
+        rank_zero_info(f"merged model: {self.output_dir}")
+
+
+class GGUFExport(L.Callback):
+    """Writes the GGUF types of the recipe from the merged folder, verifies each and writes Ollama Modelfiles.
+
+    Runs after MergeAdapter (callbacks run in list order)."""
+
+    def __init__(self, merged_dir: str, output_dir: str, name: str, types: list[str], verify: bool = True,
+                 verify_prompts: int = 8, min_agreement: float = 0.98, pre_tokenizer: str | None = None,
+                 modelfile: bool = True, generation: GenerationSettings | None = None) -> None:
+        self.merged_dir = Path(merged_dir)
+        self.types = types
+        self.settings = GGUFSettings(name=name, output_dir=Path(output_dir), verify=verify, verify_prompts=verify_prompts,
+                                     min_agreement=min_agreement, pre_tokenizer=pre_tokenizer, modelfile=modelfile)
+        self.generation = generation or GenerationSettings()
+
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if not trainer.is_global_zero or not self.types:
+            return
+        hparams = trainer.datamodule.hparams if trainer.datamodule is not None else {}
+        system_prompt = hparams.get("system_prompt")
+        conversations = verification_conversations(system_prompt, hparams.get("eval_file"), self.settings.verify_prompts)
+        export_ggufs(self.merged_dir, self.types, self.settings, load_tokenizer(pl_module.hparams.model_name),
+                     self.generation, system_prompt, conversations)

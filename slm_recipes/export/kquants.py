@@ -1,0 +1,38 @@
+"""The k-quants users ask for most (q4_k_m, q5_k_m, q6_k), made by llama.cpp's own quantizer.
+
+The `gguf` package has no k-quant encoder; llama.cpp's `llama_model_quantize` (exposed by the
+optional `llama-cpp-python` binding) turns our f16 file into one, keeping its metadata, so the
+tokenizer and chat template travel along.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from pathlib import Path
+
+from slm_recipes.errors import RecipeError
+
+K_QUANTS = {"q4_k_m": "LLAMA_FTYPE_MOSTLY_Q4_K_M", "q5_k_m": "LLAMA_FTYPE_MOSTLY_Q5_K_M", "q6_k": "LLAMA_FTYPE_MOSTLY_Q6_K"}
+INSTALL_HINT = "CMAKE_ARGS=-DGGML_NATIVE=OFF pip install llama-cpp-python"
+
+
+def quantize_with_llama_cpp(source: Path, path: Path, gguf_type: str) -> Path:
+    """Quantize the f16/f32 GGUF `source` into `path` (written beside it, then renamed)."""
+    try:
+        import llama_cpp
+    except ImportError:
+        raise RecipeError(f"GGUF type {gguf_type} needs llama.cpp's quantizer: {INSTALL_HINT}; "
+                          "or choose f16, q8_0, q5_0, q5_1, q4_0 or q4_1") from None
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = getattr(llama_cpp, K_QUANTS[gguf_type])
+    params.nthread = os.cpu_count() or 1
+    staging = path.with_name(f".{path.name}.partial")
+    try:
+        status = llama_cpp.llama_model_quantize(str(source).encode(), str(staging).encode(), ctypes.byref(params))
+        if status != 0 or not staging.is_file():
+            raise RecipeError(f"llama.cpp could not quantize {source} to {gguf_type} (status {status})")
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
+    return path

@@ -1,0 +1,89 @@
+"""From a merged folder to shipped files: each GGUF type written, verified, and given an Ollama Modelfile."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from transformers import PreTrainedTokenizerBase
+
+from datamodules.chat_encoding import with_system_prompt
+from slm_recipes.errors import RecipeError
+from slm_recipes.evaluation.dataset import load_questions
+from slm_recipes.evaluation.generation import GenerationSettings
+from slm_recipes.export.kquants import K_QUANTS, quantize_with_llama_cpp
+from slm_recipes.export.modelfile import write_modelfile
+from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, VerifyReport, verify_gguf
+from slm_recipes.export.write_gguf import checksum_path, file_sha256, write_checksum, write_gguf
+
+# Share of greedy next tokens a type must keep against the merged model; q8_0 uses the recipe's export.min_agreement.
+# Measured on the demo's SmolLM2-135M (a small model is the most sensitive), with a margin.
+LOWER_BIT_AGREEMENT = {"q6_k": 0.95, "q5_k_m": 0.93, "q5_0": 0.9, "q5_1": 0.9, "q4_k_m": 0.88, "q4_0": 0.85, "q4_1": 0.85}
+
+
+@dataclass(frozen=True)
+class GGUFSettings:
+    name: str
+    output_dir: Path
+    verify: bool = True
+    verify_prompts: int = 8
+    min_agreement: float = 0.98
+    pre_tokenizer: str | None = None
+    modelfile: bool = True
+
+
+def verification_conversations(system_prompt: str | None, eval_file: str | None, count: int) -> list[list[dict[str, str]]]:
+    """The recipe's own evaluation questions with their reference answers first, then built-in ones."""
+    own = []
+    if eval_file and Path(eval_file).is_file():
+        own = [[*q.prompt, {"role": "assistant", "content": q.reference}] for q in load_questions(eval_file, system_prompt, limit=count)]
+    built_in = [with_system_prompt(c, system_prompt) for c in SAMPLE_CONVERSATIONS]
+    return (own + built_in)[: max(count, 1)]
+
+
+def export_ggufs(merged_dir: Path, types: list[str], settings: GGUFSettings, tokenizer: PreTrainedTokenizerBase,
+                 generation: GenerationSettings, system_prompt: str | None,
+                 conversations: list[list[dict[str, str]]]) -> list[tuple[Path, VerifyReport | None]]:
+    """Write, verify and describe each type in turn; a failed verification stops with an error."""
+    done = []
+    for n, gguf_type in enumerate(types):
+        path = settings.output_dir / f"{settings.name}-{gguf_type}.gguf"
+        print(f"writing {path} ...", flush=True)
+        write_one(merged_dir, path, gguf_type, settings)
+        report = None
+        if settings.verify:
+            print(f"verifying {path.name} against {merged_dir} ...", flush=True)
+            minimum = settings.min_agreement if gguf_type == "q8_0" else LOWER_BIT_AGREEMENT.get(gguf_type, 1.0)
+            try:
+                report = verify_gguf(path, merged_dir, gguf_type, conversations, minimum)
+            except RecipeError:
+                reject(path)
+                raise
+            print(f"verified {path.name}: {report.summary()}", flush=True)
+        if settings.modelfile:
+            for name in [f"Modelfile.{gguf_type}"] + (["Modelfile"] if n == 0 else []):
+                write_modelfile(settings.output_dir / name, path.name, tokenizer, generation, system_prompt)
+        done.append((path, report))
+    return done
+
+
+def write_one(merged_dir: Path, path: Path, gguf_type: str, settings: GGUFSettings) -> Path:
+    if gguf_type not in K_QUANTS:
+        return write_gguf(merged_dir, path, gguf_type, settings.name, settings.pre_tokenizer)
+    source = path.with_name(f".{path.stem}.f16-source.gguf")
+    try:
+        write_gguf(merged_dir, source, "f16", settings.name, settings.pre_tokenizer)
+        quantize_with_llama_cpp(source, path, gguf_type)
+    finally:
+        source.unlink(missing_ok=True)
+        checksum_path(source).unlink(missing_ok=True)
+    write_checksum(path, file_sha256(path))
+    return path
+
+
+def reject(path: Path) -> None:
+    """Move a file that failed verification out of the way, so nobody ships it by mistake."""
+    if path.exists():
+        os.replace(path, path.with_name(path.name + ".rejected"))
+    checksum_path(path).unlink(missing_ok=True)

@@ -1,0 +1,229 @@
+"""Check a written GGUF against the merged model it came from, and fail loudly when it differs.
+
+A GGUF can load and still answer badly: a wrong pre-tokenizer splits numbers differently, a
+missing chat template makes llama.cpp or Ollama use another one, a quantized layer drifts.
+Every export is therefore read back and compared with the merged model on real conversations:
+the bytes (checksum), the tensors and metadata, the tokenizer and chat template as transformers
+rebuilds them from the file, next-token choices under transformers' GGUF loader and, when
+llama.cpp's Python binding is installed, under llama.cpp itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gguf
+import numpy as np
+import torch
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from slm_recipes.errors import RecipeError
+from slm_recipes.export.write_gguf import (
+    ARCHITECTURES,
+    GGUF_TYPES,
+    checksum_path,
+    file_sha256,
+    plan_tensors,
+    tensor_sources,
+)
+
+# Built-in conversations (Chinese and English, with numbers) that fill up the recipe's own questions.
+SAMPLE_CONVERSATIONS = [
+    [{"role": "user", "content": "出差住宿费每天最多报销多少元？"},
+     {"role": "assistant", "content": "一线城市每天不超过 600 元，其他城市不超过 450 元。"}],
+    [{"role": "user", "content": "What is the meal allowance for a 3-day business trip?"},
+     {"role": "assistant", "content": "The allowance is 100 yuan per day, so 300 yuan for 3 days."}],
+    [{"role": "user", "content": "报销申请应在费用发生后几个工作日内提交？"},
+     {"role": "assistant", "content": "应在费用发生后 30 个工作日内提交，逾期不予报销。"}],
+    [{"role": "user", "content": "Can I claim a taxi fare of 85.50 yuan after 22:00?"},
+     {"role": "assistant", "content": "Yes: taxi fares after 22:00 are reimbursed in full with an invoice."}],
+]
+TOKENIZER_SAMPLES = ["差旅费报销标准：住宿费每人每天不超过 450 元（2024年1月1日起执行），超出部分自理。",
+                     "Taxi fares above 85.50 yuan need a receipt; 3 days = 300 yuan, 12.5% VAT."]
+# A disagreement is excused where the merged model itself nearly ties (top-2 logit gap below this).
+TIE_MARGIN = {"f32": 1e-3, "f16": 0.1, "bf16": 0.5}
+QUANTIZED_TIE_MARGIN = 1.0
+GENERATED_TOKENS = 16
+LLAMA_CPP_FLOOR = 0.9  # teacher-forced agreement below this under llama.cpp means a broken file, not rounding
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    gguf_type: str
+    checks: list[Check] = field(default_factory=list)
+
+    def add(self, name: str, passed: bool, detail: str) -> None:
+        self.checks.append(Check(name, bool(passed), detail))
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def summary(self) -> str:
+        return "; ".join(f"{c.name}: {'ok' if c.passed else 'FAILED'} ({c.detail})" for c in self.checks)
+
+
+def verify_gguf(path: str | Path, merged_dir: str | Path, gguf_type: str, conversations: list[list[dict[str, str]]],
+                min_agreement: float = 0.98, llama_cpp: bool | None = None) -> VerifyReport:
+    """Run every check; raise RecipeError naming the file and the failed checks, else return the report."""
+    path, merged_dir = Path(path), Path(merged_dir)
+    report = VerifyReport(path, gguf_type)
+    if not check_file(report, path, merged_dir):
+        raise RecipeError(f"{path} failed verification: {report.summary()}; delete it and run `slm export` again")
+    tokenizer = AutoTokenizer.from_pretrained(merged_dir)
+    merged = AutoModelForCausalLM.from_pretrained(merged_dir).eval()
+    prompts = [render_ids(tokenizer, c) for c in conversations]
+    reference = [next_token_logits(merged, ids) for ids in prompts]
+    check_tokenizer(report, path, tokenizer, conversations[0])
+    loaded = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=merged.dtype).eval()
+    check_agreement(report, "transformers greedy tokens", reference, [next_token_logits(loaded, ids) for ids in prompts],
+                    gguf_type, min_agreement)
+    del loaded
+    if llama_cpp is None:
+        llama_cpp = llama_cpp_available()
+    if llama_cpp:
+        check_llama_cpp(report, path, merged, tokenizer, prompts, reference, gguf_type)
+    if not report.passed:
+        raise RecipeError(f"{path} failed verification: {report.summary()}")
+    return report
+
+
+def check_file(report: VerifyReport, path: Path, merged_dir: Path) -> bool:
+    """Bytes, structure and metadata: the file is whole and holds what the merged model does."""
+    if not path.is_file():
+        report.add("file", False, "missing")
+        return False
+    sidecar = checksum_path(path)
+    if sidecar.is_file():
+        expected = sidecar.read_text().split()[0]
+        report.add("checksum", file_sha256(path) == expected, f"sha256 against {sidecar.name}")
+    try:
+        reader = gguf.GGUFReader(path)
+    except Exception as err:  # noqa: BLE001 (the reader raises whatever numpy or struct does on a damaged file)
+        report.add("read back", False, f"unreadable: {type(err).__name__}: {err}")
+        return False
+    config = AutoConfig.from_pretrained(merged_dir)
+    matrix_type = GGUF_TYPES[report.gguf_type][0] if report.gguf_type in GGUF_TYPES else None
+    expected = {t.name: t for t in plan_tensors(tensor_sources(merged_dir), config, ARCHITECTURES[config.model_type],
+                                                 matrix_type or gguf.GGMLQuantizationType.F32)}
+    found = {t.name: t for t in reader.tensors}
+    problems = [f"missing {n}" for n in expected if n not in found] + [f"unexpected {n}" for n in found if n not in expected]
+    for name, t in found.items():
+        if name in expected and tuple(int(d) for d in reversed(t.shape)) != expected[name].shape:
+            problems.append(f"{name} has shape {list(t.shape)}")
+        if matrix_type is not None and name in expected and t.tensor_type != expected[name].qtype:
+            problems.append(f"{name} is {t.tensor_type.name}, not {expected[name].qtype.name}")
+    tokens = reader.get_field("tokenizer.ggml.tokens")
+    if tokens is None or len(tokens.data) != config.vocab_size:
+        problems.append(f"token list has {0 if tokens is None else len(tokens.data)} entries, not {config.vocab_size}")
+    if reader.get_field("tokenizer.chat_template") is None:
+        problems.append("no chat template")
+    report.add("read back", not problems, "; ".join(problems[:3]) or f"{len(found)} tensors, metadata complete")
+    return report.passed
+
+
+def check_tokenizer(report: VerifyReport, path: Path, tokenizer: PreTrainedTokenizerBase,
+                    conversation: list[dict[str, str]]) -> None:
+    """The tokenizer and chat template transformers rebuilds from the file match training's."""
+    rebuilt = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+    different = [s for s in TOKENIZER_SAMPLES if rebuilt(s)["input_ids"] != tokenizer(s)["input_ids"]]
+    report.add("tokenizer", not different, f"{len(TOKENIZER_SAMPLES)} Chinese/English samples"
+               + (f"; differs on {different[0][:20]}…" if different else ""))
+    same = all(rebuilt.apply_chat_template(conversation, tokenize=False, add_generation_prompt=g)
+               == tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=g) for g in (False, True))
+    report.add("chat template", same, "renders a conversation identically" if same else "renders differently")
+
+
+def render_ids(tokenizer: PreTrainedTokenizerBase, conversation: list[dict[str, str]]) -> list[int]:
+    text = tokenizer.apply_chat_template(conversation, tokenize=False)
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+@torch.no_grad()
+def next_token_logits(model: PreTrainedModel, ids: list[int]) -> torch.Tensor:
+    return model(torch.tensor([ids])).logits[0].float()
+
+
+def agreement(reference: list[torch.Tensor], other: list[torch.Tensor], margin: float) -> tuple[float, float]:
+    """(share of positions with the same greedy token, share where the other's choice is within `margin` of the best)."""
+    same = close = total = 0
+    for ref, out in zip(reference, other):
+        chosen = out.argmax(-1)
+        best = ref.max(-1).values
+        same += int((chosen == ref.argmax(-1)).sum())
+        close += int((ref.gather(-1, chosen[:, None])[:, 0] >= best - margin).sum())
+        total += ref.shape[0]
+    return same / total, close / total
+
+
+def check_agreement(report: VerifyReport, name: str, reference: list[torch.Tensor], other: list[torch.Tensor],
+                    gguf_type: str, min_agreement: float) -> None:
+    if gguf_type in TIE_MARGIN:
+        same, close = agreement(reference, other, TIE_MARGIN[gguf_type])
+        report.add(name, close == 1.0, f"{same:.1%} identical, every other position a near-tie"
+                   if close == 1.0 else f"{same:.1%} identical, {1 - close:.1%} clear disagreements")
+    else:
+        same, _ = agreement(reference, other, 0.0)
+        report.add(name, same >= min_agreement, f"{same:.1%} of next tokens agree (at least {min_agreement:.0%} needed)")
+
+
+def llama_cpp_available() -> bool:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_llama_cpp(report: VerifyReport, path: Path, merged: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+                    prompts: list[list[int]], reference: list[torch.Tensor], gguf_type: str) -> None:
+    """Load the file in llama.cpp: its tokenizer, its next-token choices and its greedy generation."""
+    import llama_cpp
+
+    llm = llama_cpp.Llama(str(path), n_ctx=max(len(p) for p in prompts) + GENERATED_TOKENS + 8, logits_all=True,
+                          verbose=False, seed=0)
+    different = [s for s in TOKENIZER_SAMPLES
+                 if llm.tokenize(s.encode(), add_bos=True, special=True) != tokenizer(s)["input_ids"]]
+    report.add("llama.cpp tokenizer", not different, f"{len(TOKENIZER_SAMPLES)} samples"
+               + (f"; differs on {different[0][:20]}…" if different else ""))
+    scores = []
+    for ids in prompts:
+        llm.reset()
+        llm.eval(ids)
+        scores.append(torch.from_numpy(np.array(llm.scores[: len(ids)], dtype=np.float32)))
+    same, _ = agreement(reference, scores, 0.0)
+    margin = TIE_MARGIN.get(gguf_type, QUANTIZED_TIE_MARGIN)
+    diverged = []
+    for ids in prompts:
+        prompt = ids[: max(1, len(ids) // 2)]  # continue mid-answer, where the numbers are
+        llm.reset()
+        theirs = []
+        for token in llm.generate(prompt, top_k=1, top_p=1.0, temp=0.0, repeat_penalty=1.0, reset=True):
+            theirs.append(token)
+            if len(theirs) == GENERATED_TOKENS:
+                break
+        diverged += greedy_divergence(merged, prompt, theirs, margin)
+    report.add("llama.cpp greedy tokens", same >= LLAMA_CPP_FLOOR and not diverged,
+               f"{same:.1%} of next tokens agree; {len(prompts)} greedy continuations of {GENERATED_TOKENS} tokens "
+               + ("match (up to near-ties)" if not diverged else f"diverge clearly at {diverged[0]}"))
+
+
+@torch.no_grad()
+def greedy_divergence(model: PreTrainedModel, prompt: list[int], theirs: list[int], margin: float) -> list[str]:
+    """[] when `theirs` is the merged model's greedy continuation, or first leaves it at a near-tie."""
+    logits = next_token_logits(model, prompt + theirs)[len(prompt) - 1:]
+    for step, token in enumerate(theirs):
+        row = logits[step]
+        if int(row.argmax()) != token:
+            gap = float(row.max() - row[token])
+            return [] if gap < margin else [f"token {step} (gap {gap:.2f})"]
+    return []
