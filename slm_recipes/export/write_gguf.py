@@ -77,7 +77,7 @@ def write_gguf(merged_dir: str | Path, path: str | Path, gguf_type: str, name: s
     plan = plan_tensors(sources, config, arch, matrix_type)
 
     writer = gguf.GGUFWriter(path=None, arch=gguf.MODEL_ARCH_NAMES[arch.gguf_arch])
-    add_model_metadata(writer, config, arch, name, file_type, quantized=gguf_type not in FLOAT_TYPES)
+    add_model_metadata(writer, config, arch, name, file_type)
     add_vocab(writer, vocab)
     for t in plan:
         dtype, nbytes, shape = _stored_layout(t)
@@ -185,8 +185,7 @@ def interleave_rope_rows(weight: torch.Tensor, heads: int) -> torch.Tensor:
     return weight.reshape(heads, 2, rows // heads // 2, *weight.shape[1:]).transpose(1, 2).reshape(weight.shape)
 
 
-def add_model_metadata(writer: gguf.GGUFWriter, config, arch: Architecture, name: str, file_type: gguf.LlamaFileType,
-                       quantized: bool) -> None:
+def add_model_metadata(writer: gguf.GGUFWriter, config, arch: Architecture, name: str, file_type: gguf.LlamaFileType) -> None:
     writer.add_type(gguf.GGUFType.MODEL)
     writer.add_name(name)
     writer.add_block_count(config.num_hidden_layers)
@@ -206,9 +205,10 @@ def add_model_metadata(writer: gguf.GGUFWriter, config, arch: Architecture, name
         writer.add_vocab_size(config.vocab_size)
         head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
         writer.add_rope_dimension_count(head_dim)
+        writer.add_key_length(head_dim)
+        writer.add_value_length(head_dim)
     writer.add_file_type(file_type)
-    if quantized:
-        writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
+    writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
 
 
 def add_vocab(writer: gguf.GGUFWriter, vocab: GGUFVocab) -> None:
