@@ -62,3 +62,19 @@ def test_unknown_type_and_conflicting_sources_are_errors(tmp_path, tiny_qwen2, m
     with pytest.raises(SystemExit):
         cli_main(["export", *args, "--ckpt_path", "last"])
     assert "checkpoint logs/tiny" in capsys.readouterr().err
+
+
+def test_predict_answers_the_same_from_the_gguf_as_from_the_merged_folder(tmp_path, tiny_qwen2, monkeypatch):
+    """`--gguf` loads our file through transformers: an f32 export answers exactly as the folder it came from."""
+    from slm_recipes.export.write_gguf import write_gguf
+
+    monkeypatch.chdir(tmp_path)
+    args = [*recipe(tmp_path, tiny_qwen2), "--generation.max_new_tokens", "6", "--generation.repetition_penalty", "3.0"]
+    gguf_file = write_gguf(tiny_qwen2, tmp_path / "tiny-f32.gguf", "f32", "tiny", progress=False)
+    questions = write_jsonl(tmp_path / "q.jsonl", [{"question": "住宿费上限是多少元？"}, {"question": "Taxi after 22:00?"}])
+    answers = {}
+    for flag, artefact in (("--merged", tiny_qwen2), ("--gguf", gguf_file)):
+        output = tmp_path / f"{flag.strip('-')}.jsonl"
+        cli_main(["predict", *args, flag, str(artefact), "--input", str(questions), "--output", str(output)])
+        answers[flag] = [line for line in output.read_text().splitlines()]
+    assert len(answers["--gguf"]) == 2 and answers["--gguf"] == answers["--merged"]
