@@ -17,9 +17,10 @@ from slm_recipes.export.modelfile import write_modelfile
 from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, VerifyReport, verify_gguf
 from slm_recipes.export.write_gguf import checksum_path, file_sha256, write_checksum, write_gguf
 
-# Share of greedy next tokens a type must keep against the merged model; q8_0 uses the recipe's export.min_agreement.
-# Measured on the demo's SmolLM2-135M (a small model is the most sensitive), with a margin.
-LOWER_BIT_AGREEMENT = {"q6_k": 0.95, "q5_k_m": 0.93, "q5_0": 0.9, "q5_1": 0.9, "q4_k_m": 0.88, "q4_0": 0.85, "q4_1": 0.85}
+# Floors for types below q8_0 (q8_0 uses the recipe's export.min_agreement): the demo's measured agreement
+# (benchmarks/RESULTS.md, "Agreement by GGUF type") less a margin. They catch a broken file (a wrong layout
+# agrees on a few percent), not quality loss, which `slm eval --gguf` measures on the recipe's questions.
+LOWER_BIT_AGREEMENT = {"q6_k": 0.85, "q5_k_m": 0.65, "q5_0": 0.7, "q5_1": 0.55, "q4_k_m": 0.7, "q4_0": 0.5, "q4_1": 0.4}
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Tensors stream from the safetensors files one at a time (memory stays near one tensor, not the
 model), are renamed to llama.cpp's names, and stored as the chosen type: 1-D tensors and norms
-always in f32, as llama.cpp expects; a matrix whose rows do not split into whole quantization
-blocks falls back to f16. The file is written beside its target and renamed into place, with a
+always in f32, as llama.cpp expects; the embedding and output head of 4/5-bit files in q8_0; a
+matrix whose rows do not split into whole quantization blocks falls back to f16. The file is written beside its target and renamed into place, with a
 `.sha256` file that `sha256sum -c` (and the verification) checks.
 """
 
@@ -152,9 +152,17 @@ def plan_tensors(sources: dict[str, TensorSource], config, arch: Architecture,
     return plan
 
 
+# 4- and 5-bit types keep the embedding and output head at q8_0, as llama.cpp's quantizer keeps them above the
+# rest: with tied embeddings one matrix is both, and its rounding lands on every logit.
+LOW_BIT = (Q.Q4_0, Q.Q4_1, Q.Q5_0, Q.Q5_1)
+HEAD_TENSORS = ("token_embd.weight", "output.weight")
+
+
 def tensor_type(name: str, shape: tuple[int, ...], matrix_type: gguf.GGMLQuantizationType) -> gguf.GGMLQuantizationType:
     if len(shape) <= 1 or name.endswith("_norm.weight"):
         return Q.F32
+    if matrix_type in LOW_BIT and name in HEAD_TENSORS:
+        matrix_type = Q.Q8_0
     block, _ = gguf.GGML_QUANT_SIZES[matrix_type]
     if shape[-1] % block:
         return Q.F16
