@@ -16,8 +16,11 @@ from modules import QLoRACausalLM
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.data_pipeline import DataStages
 from slm_recipes.distill.config import DistillConfig
+from slm_recipes.errors import RecipeError
 from slm_recipes.evaluation.generation import GenerationSettings
 from slm_recipes.export.config import ExportConfig
+from slm_recipes.export.kquants import INSTALL_HINT, K_QUANTS
+from slm_recipes.export.verify import llama_cpp_available
 from slm_recipes.ingest.config import IngestConfig
 
 BASE_RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "base.yaml"
@@ -82,6 +85,11 @@ def export_callbacks(config: Any, generation: Any) -> list[Any]:
     from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
 
     export = config.export
+    needs_llama_cpp = [t for t in export.gguf if t in K_QUANTS]
+    if needs_llama_cpp and not llama_cpp_available():
+        # said before training, not after hours of it
+        raise RecipeError(f"export.gguf {needs_llama_cpp[0]} needs llama.cpp's quantizer: {INSTALL_HINT}; "
+                          "or drop it from export.gguf (f16, q8_0, q5_0, q5_1, q4_0, q4_1 need nothing more)")
     out = Path(export.output_dir) if export.output_dir else Path("exports") / config.name
     return [
         MergeAdapter(str(out / "merged"), export.merge_dtype, generation),

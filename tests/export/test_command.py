@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import gguf
@@ -78,3 +79,12 @@ def test_predict_answers_the_same_from_the_gguf_as_from_the_merged_folder(tmp_pa
         cli_main(["predict", *args, flag, str(artefact), "--input", str(questions), "--output", str(output)])
         answers[flag] = [line for line in output.read_text().splitlines()]
     assert len(answers["--gguf"]) == 2 and answers["--gguf"] == answers["--merged"]
+
+
+def test_a_k_quant_without_llama_cpp_stops_fit_before_training(tmp_path, tiny_qwen2, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as if llama-cpp-python were not installed
+    with pytest.raises(SystemExit):
+        cli_main(["fit", *recipe(tmp_path, tiny_qwen2), "--export.gguf", "[q4_k_m]"])
+    assert "needs llama.cpp's quantizer" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
