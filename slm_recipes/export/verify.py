@@ -95,7 +95,7 @@ def verify_gguf(path: str | Path, merged_dir: str | Path, gguf_type: str, conver
     if llama_cpp is None:
         llama_cpp = llama_cpp_available()
     if llama_cpp:
-        check_llama_cpp(report, path, merged, tokenizer, prompts, reference, gguf_type)
+        check_llama_cpp(report, path, merged, tokenizer, prompts, reference, gguf_type, min_agreement)
     if not report.passed:
         raise RecipeError(f"{path} failed verification: {report.summary()}")
     return report
@@ -190,8 +190,12 @@ def llama_cpp_available() -> bool:
 
 
 def check_llama_cpp(report: VerifyReport, path: Path, merged: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-                    prompts: list[list[int]], reference: list[torch.Tensor], gguf_type: str) -> None:
-    """Load the file in llama.cpp: its tokenizer, its next-token choices and its greedy generation."""
+                    prompts: list[list[int]], reference: list[torch.Tensor], gguf_type: str, min_agreement: float) -> None:
+    """Load the file in llama.cpp: its tokenizer, its next-token choices and its greedy generation.
+
+    llama.cpp computes differently (quantized types also quantize activations), so its floor sits below the
+    transformers check's; f32/f16/bf16 and q8_0 must generate no token the merged model clearly rejects.
+    """
     import llama_cpp
 
     llm = llama_cpp.Llama(str(path), n_ctx=max(len(p) for p in prompts) + GENERATED_TOKENS + 8, logits_all=True,
@@ -206,29 +210,30 @@ def check_llama_cpp(report: VerifyReport, path: Path, merged: PreTrainedModel, t
         llm.eval(ids)
         scores.append(torch.from_numpy(np.array(llm.scores[: len(ids)], dtype=np.float32)))
     same, _ = agreement(reference, scores, 0.0)
-    margin = TIE_MARGIN.get(gguf_type, LLAMA_CPP_TIE_MARGIN)
-    diverged = []
+    floor = min(LLAMA_CPP_FLOOR, (1.0 if gguf_type in TIE_MARGIN else min_agreement) - 0.1)
+    accepted = generated = 0
     for ids in prompts:
         prompt = ids[: max(1, len(ids) // 2)]  # continue mid-answer, where the numbers are
-        llm.reset()
         theirs = []
         for token in llm.generate(prompt, top_k=1, top_p=1.0, temp=0.0, repeat_penalty=1.0, reset=True):
             theirs.append(token)
             if len(theirs) == GENERATED_TOKENS:
                 break
-        diverged += greedy_divergence(merged, prompt, theirs, margin)
-    report.add("llama.cpp greedy tokens", same >= LLAMA_CPP_FLOOR and not diverged,
-               f"{same:.1%} of next tokens agree; {len(prompts)} greedy continuations of {GENERATED_TOKENS} tokens "
-               + ("match (up to near-ties)" if not diverged else f"diverge clearly at {diverged[0]}"))
+        accepted += accepted_tokens(merged, prompt, theirs, LLAMA_CPP_TIE_MARGIN)
+        generated += len(theirs)
+    share = accepted / max(generated, 1)
+    needed = 1.0 if gguf_type in TIE_MARGIN or gguf_type == "q8_0" else floor
+    report.add("llama.cpp greedy tokens", same >= floor and share >= needed,
+               f"{same:.1%} of next tokens agree (at least {floor:.0%}); of {generated} greedily generated tokens "
+               f"{share:.1%} are the merged model's choice or within {LLAMA_CPP_TIE_MARGIN:g} logit of it "
+               f"(at least {needed:.0%})")
 
 
 @torch.no_grad()
-def greedy_divergence(model: PreTrainedModel, prompt: list[int], theirs: list[int], margin: float) -> list[str]:
-    """[] when `theirs` is the merged model's greedy continuation, or first leaves it at a near-tie."""
-    logits = next_token_logits(model, prompt + theirs)[len(prompt) - 1:]
-    for step, token in enumerate(theirs):
-        row = logits[step]
-        if int(row.argmax()) != token:
-            gap = float(row.max() - row[token])
-            return [] if gap < margin else [f"token {step} (gap {gap:.2f})"]
-    return []
+def accepted_tokens(model: PreTrainedModel, prompt: list[int], theirs: list[int], margin: float) -> int:
+    """How many of `theirs` (a continuation of `prompt`) the merged model would also pick, near-ties allowed."""
+    if not theirs:
+        return 0
+    logits = next_token_logits(model, prompt + theirs)[len(prompt) - 1: len(prompt) - 1 + len(theirs)]
+    chosen = logits.gather(-1, torch.tensor(theirs)[:, None])[:, 0]
+    return int((chosen >= logits.max(-1).values - margin).sum())
