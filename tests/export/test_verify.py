@@ -70,3 +70,12 @@ def test_agreement_excuses_only_near_ties():
     same, close = agreement(reference, other, margin=0.05)
     assert same == 0.0 and close == 0.5
     assert np.isclose(agreement(reference, reference, 0.0)[0], 1.0)
+
+
+def test_a_4_bit_file_verifies_against_its_own_floor(qwen2_untied, tmp_path):
+    """Lower-bit types lose agreement honestly; their floors (and llama.cpp's, lower still) let a sound file pass."""
+    from slm_recipes.export.pipeline import LOWER_BIT_AGREEMENT
+
+    path = write_gguf(qwen2_untied, tmp_path / "tiny-q4_0.gguf", "q4_0", "tiny", progress=False)
+    report = verify_gguf(path, qwen2_untied, "q4_0", SAMPLE_CONVERSATIONS, LOWER_BIT_AGREEMENT["q4_0"])
+    assert report.passed
