@@ -83,6 +83,8 @@ class SLMCLI(LightningCLI):
 def export_callbacks(config: Any, generation: Any) -> list[Any]:
     """MergeAdapter, then GGUFExport, from the recipe's `export:` section (run after the listed callbacks)."""
     from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
+    from slm_recipes.export.paths import merged_dir  # it reads this module's run folder names
+    from slm_recipes.export.pipeline import gguf_settings
 
     export = config.export
     needs_llama_cpp = [t for t in export.gguf if t in K_QUANTS]
@@ -90,12 +92,9 @@ def export_callbacks(config: Any, generation: Any) -> list[Any]:
         # said before training, not after hours of it
         raise RecipeError(f"export.gguf {needs_llama_cpp[0]} needs llama.cpp's quantizer: {INSTALL_HINT}; "
                           "or drop it from export.gguf (f16, q8_0, q5_0, q5_1, q4_0, q4_1 need nothing more)")
-    out = Path(export.output_dir) if export.output_dir else Path("exports") / config.name
-    return [
-        MergeAdapter(str(out / "merged"), export.merge_dtype, generation),
-        GGUFExport(str(out / "merged"), str(out), config.name, list(export.gguf), export.verify, export.verify_prompts,
-                   export.min_agreement, export.pre_tokenizer, export.modelfile, generation),
-    ]
+    merged = str(merged_dir(config))
+    return [MergeAdapter(merged, export.merge_dtype, generation),
+            GGUFExport(merged, list(export.gguf), gguf_settings(config), generation)]
 
 
 def with_base_recipe(args: list[str], subcommand: bool) -> list[str]:

@@ -38,13 +38,11 @@ class GGUFExport(L.Callback):
 
     Runs after MergeAdapter (callbacks run in list order)."""
 
-    def __init__(self, merged_dir: str, output_dir: str, name: str, types: list[str], verify: bool = True,
-                 verify_prompts: int = 8, min_agreement: float = 0.98, pre_tokenizer: str | None = None,
-                 modelfile: bool = True, generation: GenerationSettings | None = None) -> None:
+    def __init__(self, merged_dir: str, types: list[str], settings: GGUFSettings,
+                 generation: GenerationSettings | None = None) -> None:
         self.merged_dir = Path(merged_dir)
         self.types = types
-        self.settings = GGUFSettings(name=name, output_dir=Path(output_dir), verify=verify, verify_prompts=verify_prompts,
-                                     min_agreement=min_agreement, pre_tokenizer=pre_tokenizer, modelfile=modelfile)
+        self.settings = settings
         self.generation = generation or GenerationSettings()
 
     def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:

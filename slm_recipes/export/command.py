@@ -9,10 +9,10 @@ from pathlib import Path
 from slm_recipes.errors import RecipeError
 from slm_recipes.export.kquants import K_QUANTS
 from slm_recipes.export.merge import merge_adapter_dir, merge_checkpoint, save_merged
-from slm_recipes.export.paths import export_dir, merged_dir, run_adapter_dir
-from slm_recipes.export.pipeline import GGUFSettings, export_ggufs, verification_conversations
+from slm_recipes.export.paths import export_dir, merged_dir, run_adapter_dir, run_dir
+from slm_recipes.export.pipeline import export_ggufs, gguf_settings, verification_conversations
 from slm_recipes.export.write_gguf import GGUF_TYPES
-from slm_recipes.recipe_cli import LOG_ROOT, load_recipe, run_version
+from slm_recipes.recipe_cli import load_recipe
 from slm_recipes.tokenizers import load_tokenizer
 
 ALL_TYPES = (*GGUF_TYPES, *K_QUANTS)
@@ -70,9 +70,7 @@ def export_command(argv: list[str]) -> None:
         del model
         print(f"merged model: {merged}", flush=True)
     system_prompt = cli.datamodule.hparams.get("system_prompt")
-    settings = GGUFSettings(name=config.name, output_dir=export_dir(config), verify=config.export.verify and not flags.no_verify,
-                            verify_prompts=config.export.verify_prompts, min_agreement=config.export.min_agreement,
-                            pre_tokenizer=config.export.pre_tokenizer, modelfile=config.export.modelfile)
+    settings = gguf_settings(config, verify=not flags.no_verify)
     conversations = verification_conversations(system_prompt, cli.datamodule.hparams.get("eval_file"), settings.verify_prompts)
     for path, _ in export_ggufs(merged, types, settings, tokenizer, generation, system_prompt, conversations):
         print(f"GGUF: {path} ({path.stat().st_size / 2**20:.1f} MiB)")
@@ -80,7 +78,7 @@ def export_command(argv: list[str]) -> None:
 
 
 def checkpoint_path(given: str, config) -> Path:
-    path = Path(LOG_ROOT) / config.name / run_version(config) / "checkpoints" / "last.ckpt" if given == "last" else Path(given)
+    path = run_dir(config) / "checkpoints" / "last.ckpt" if given == "last" else Path(given)
     if not path.is_file():
         raise RecipeError(f"checkpoint {path} does not exist; run `slm fit --config R` first or give an existing --ckpt_path")
     return path

@@ -56,7 +56,7 @@ def turn_format(tokenizer: PreTrainedTokenizerBase) -> TurnFormat | None:
         if not full.startswith(steps[0]) or part.count(marker) != 1:
             return None
         wrappers[role] = tuple(part.split(marker))
-    user_text = "".join(wrappers["user"][0] + MARK.format("u") + wrappers["user"][1])
+    user_text = wrappers["user"][0] + MARK.format("u") + wrappers["user"][1]
     if not prompt.startswith(steps[1]) or not alone.endswith(user_text):
         return None
     found = TurnFormat(wrappers, prompt.removeprefix(steps[1]), alone.removesuffix(user_text))

@@ -17,11 +17,11 @@ def merged_dir(config: Any) -> Path:
     return export_dir(config) / "merged"
 
 
+def run_dir(config: Any) -> Path:
+    """This recipe's run folder: logs/<name>/<model>/ (checkpoints/, adapter/, event files)."""
+    return Path(LOG_ROOT) / config.name / run_version(config)
+
+
 def run_adapter_dir(config: Any) -> Path:
-    """The PEFT folder SaveAdapter keeps for this recipe's run: logs/<name>/<model>/adapter."""
-    return Path(LOG_ROOT) / config.name / run_version(config) / "adapter"
-
-
-def gguf_path(config: Any, gguf_type: str) -> Path:
-    """exports/<name>/<name>-<type>.gguf, the file name users see in llama.cpp and Ollama."""
-    return export_dir(config) / f"{config.name}-{gguf_type}.gguf"
+    """The PEFT folder SaveAdapter keeps for this recipe's run."""
+    return run_dir(config) / "adapter"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from transformers import PreTrainedTokenizerBase
 
@@ -14,6 +15,7 @@ from slm_recipes.evaluation.dataset import load_questions
 from slm_recipes.evaluation.generation import GenerationSettings
 from slm_recipes.export.kquants import K_QUANTS, quantize_with_llama_cpp
 from slm_recipes.export.modelfile import write_modelfile
+from slm_recipes.export.paths import export_dir
 from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, VerifyReport, verify_gguf
 from slm_recipes.export.write_gguf import checksum_path, file_sha256, write_checksum, write_gguf
 
@@ -32,6 +34,14 @@ class GGUFSettings:
     min_agreement: float = 0.98
     pre_tokenizer: str | None = None
     modelfile: bool = True
+
+
+def gguf_settings(config: Any, verify: bool = True) -> GGUFSettings:
+    """The recipe's `export:` section as the pipeline needs it (`verify=False`: skip the checks this time)."""
+    export = config.export
+    return GGUFSettings(name=config.name, output_dir=export_dir(config), verify=export.verify and verify,
+                        verify_prompts=export.verify_prompts, min_agreement=export.min_agreement,
+                        pre_tokenizer=export.pre_tokenizer, modelfile=export.modelfile)
 
 
 def verification_conversations(system_prompt: str | None, eval_file: str | None, count: int) -> list[list[dict[str, str]]]:

@@ -21,6 +21,7 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTra
 from slm_recipes.errors import RecipeError
 from slm_recipes.export.write_gguf import (
     ARCHITECTURES,
+    FLOAT_TYPES,
     GGUF_TYPES,
     checksum_path,
     file_sha256,
@@ -77,7 +78,7 @@ class VerifyReport:
 
 
 def verify_gguf(path: str | Path, merged_dir: str | Path, gguf_type: str, conversations: list[list[dict[str, str]]],
-                min_agreement: float = 0.98, llama_cpp: bool | None = None) -> VerifyReport:
+                min_agreement: float = 0.98) -> VerifyReport:
     """Run every check; raise RecipeError naming the file and the failed checks, else return the report."""
     path, merged_dir = Path(path), Path(merged_dir)
     report = VerifyReport(path, gguf_type)
@@ -92,9 +93,7 @@ def verify_gguf(path: str | Path, merged_dir: str | Path, gguf_type: str, conver
     check_agreement(report, "transformers greedy tokens", reference, [next_token_logits(loaded, ids) for ids in prompts],
                     gguf_type, min_agreement)
     del loaded
-    if llama_cpp is None:
-        llama_cpp = llama_cpp_available()
-    if llama_cpp:
+    if llama_cpp_available():
         check_llama_cpp(report, path, merged, tokenizer, prompts, reference, gguf_type, min_agreement)
     if not report.passed:
         raise RecipeError(f"{path} failed verification: {report.summary()}")
@@ -171,7 +170,7 @@ def agreement(reference: list[torch.Tensor], other: list[torch.Tensor], margin: 
 
 def check_agreement(report: VerifyReport, name: str, reference: list[torch.Tensor], other: list[torch.Tensor],
                     gguf_type: str, min_agreement: float) -> None:
-    if gguf_type in TIE_MARGIN:
+    if gguf_type in FLOAT_TYPES:
         same, close = agreement(reference, other, TIE_MARGIN[gguf_type])
         report.add(name, close == 1.0, f"{same:.1%} identical, every other position a near-tie"
                    if close == 1.0 else f"{same:.1%} identical, {1 - close:.1%} clear disagreements")
@@ -210,7 +209,7 @@ def check_llama_cpp(report: VerifyReport, path: Path, merged: PreTrainedModel, t
         llm.eval(ids)
         scores.append(torch.from_numpy(np.array(llm.scores[: len(ids)], dtype=np.float32)))
     same, _ = agreement(reference, scores, 0.0)
-    floor = min(LLAMA_CPP_FLOOR, (1.0 if gguf_type in TIE_MARGIN else min_agreement) - 0.1)
+    floor = min(LLAMA_CPP_FLOOR, (1.0 if gguf_type in FLOAT_TYPES else min_agreement) - 0.1)
     accepted = generated = 0
     for ids in prompts:
         prompt = ids[: max(1, len(ids) // 2)]  # continue mid-answer, where the numbers are
@@ -222,7 +221,7 @@ def check_llama_cpp(report: VerifyReport, path: Path, merged: PreTrainedModel, t
         accepted += accepted_tokens(merged, prompt, theirs, LLAMA_CPP_TIE_MARGIN)
         generated += len(theirs)
     share = accepted / max(generated, 1)
-    needed = 1.0 if gguf_type in TIE_MARGIN or gguf_type == "q8_0" else floor
+    needed = 1.0 if gguf_type in (*FLOAT_TYPES, "q8_0") else floor
     report.add("llama.cpp greedy tokens", same >= floor and share >= needed,
                f"{same:.1%} of next tokens agree (at least {floor:.0%}); of {generated} greedily generated tokens "
                f"{share:.1%} are the merged model's choice or within {LLAMA_CPP_TIE_MARGIN:g} logit of it "
