@@ -9,12 +9,12 @@ Accepted record shapes (JSONL, or one JSON array as LLaMA-Factory ships its data
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from slm_recipes.errors import RecipeError
+from slm_recipes.jsonl import read_records
 
 SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
                   "model": "assistant", "system": "system"}
@@ -28,33 +28,6 @@ class Example:
     source: str
     group: str
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def read_records(path: str | Path) -> list[tuple[str, dict]]:
-    """(location, record) pairs; location is `file:line` for JSONL and `file[item]` for a JSON array."""
-    path = Path(path)
-    if not path.is_file():
-        raise RecipeError(f"data file {path} does not exist: check the recipe's data paths")
-    text = path.read_text(encoding="utf-8-sig")
-    if text.lstrip().startswith("["):
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise RecipeError(f"{path}:{err.lineno}: not valid JSON ({err.msg}); fix the file") from None
-        records = [(f"{path}[{i}]", item) for i, item in enumerate(items)]
-    else:
-        records = []
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                records.append((f"{path}:{lineno}", json.loads(line)))
-            except json.JSONDecodeError as err:
-                raise RecipeError(f"{path}:{lineno}: not valid JSON ({err.msg}); fix or remove the line") from None
-    for where, record in records:
-        if not isinstance(record, dict):
-            raise RecipeError(f"{where}: expected a JSON object, got {type(record).__name__}")
-    return records
 
 
 def to_example(record: dict, where: str) -> Example:
@@ -118,4 +91,4 @@ def _alpaca(record: dict, where: str) -> list[dict[str, str]]:
 
 
 def load_examples(path: str | Path) -> list[Example]:
-    return [to_example(record, where) for where, record in read_records(path)]
+    return [to_example(record, where) for where, record in read_records(path, missing_hint="check the recipe's data paths")]

@@ -18,6 +18,7 @@ from datamodules.chat_encoding import IGNORE_INDEX
 from modules.loading import Quantization, load_base_model
 from modules.lora import attach_lora
 from slm_recipes.atomic import write_dir_atomically
+from slm_recipes.devices import compute_dtype
 from slm_recipes.errors import RecipeError
 
 SchedulerCallable = Callable[[Optimizer, int], LRScheduler]
@@ -69,7 +70,7 @@ class QLoRACausalLM(L.LightningModule):
         if self.model is not None:
             return
         device = self.trainer.strategy.root_device if self._trainer else torch.device("cpu")
-        base = load_base_model(self.hparams.model_name, self.hparams.quantization, self._compute_dtype(device), device)
+        base = load_base_model(self.hparams.model_name, self.hparams.quantization, compute_dtype(device), device)
         limit = getattr(base.config, "max_position_embeddings", None)
         if limit and self.hparams.max_length > limit:
             rank_zero_warn(f"max_length {self.hparams.max_length} exceeds the model's {limit} positions")
@@ -81,12 +82,6 @@ class QLoRACausalLM(L.LightningModule):
         )
         # from_pretrained leaves the model in eval mode, which would switch LoRA dropout off.
         self.model.train()
-
-    def _compute_dtype(self, device: torch.device) -> torch.dtype:
-        """bf16 where the GPU has it, fp16 on other GPUs, fp32 on CPU and MPS."""
-        if device.type == "cuda":
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.float32
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Mean next-token loss over the trained (answer) positions.

@@ -1,12 +1,22 @@
-"""Write output files and folders so that a reader never sees a half-written one."""
+"""Write output files and folders so that a reader never sees a half-written one.
+
+Everything is written beside its target under a hidden staging name and renamed over it only
+when complete; on any failure the old file or folder stays as it was and the staging is removed.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) builds one per call
 
 
 def write_dir_atomically(directory: str | Path, write: Callable[[Path], None]) -> Path:
@@ -28,16 +38,80 @@ def write_dir_atomically(directory: str | Path, write: Callable[[Path], None]) -
     return directory
 
 
-def write_text_atomically(path: str | Path, text: str) -> None:
-    """Write `text` to a temp file beside `path`, then rename it over `path`; on failure the old file stays."""
+@contextmanager
+def staged_file(path: str | Path) -> Iterator[Path]:
+    """A staging path beside `path` for a writer that needs a file name (GGUF writers, llama.cpp's quantizer);
+    renamed over `path` when the block ends without error, removed otherwise."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    staging = path.with_name(f".{path.name}.partial")
+    staging.unlink(missing_ok=True)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make the output private to its writer
-        os.replace(tmp, path)
+        yield staging
+        os.replace(staging, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        staging.unlink(missing_ok=True)
+
+
+class AtomicTextFile:
+    """A text file opened for writing under a temp name beside `path`, moved into place only on success."""
+
+    def __init__(self, path: str | Path, encoding: str = "utf-8", newline: str = "\n") -> None:
+        self.path = Path(path)
+        self.encoding = encoding
+        self.newline = newline
+        self._file: IO[str] | None = None
+        self._tmp: Path | None = None
+
+    def __enter__(self) -> IO[str]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self._tmp = Path(tmp)
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would make the output private to its writer
+        self._file = os.fdopen(fd, "w", encoding=self.encoding, newline=self.newline)
+        return self._file
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        assert self._file is not None and self._tmp is not None
+        try:
+            if exc_type is None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            self._file.close()
+            if exc_type is None:
+                os.replace(self._tmp, self.path)
+        finally:
+            if self._tmp.exists():
+                self._tmp.unlink()
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """Write `text` to a temp file beside `path`, then rename it over `path`; on failure the old file stays."""
+    with AtomicTextFile(path) as handle:
+        handle.write(text)
+
+
+class AtomicJsonlWriter:
+    """One JSON object per line (UTF-8, `ensure_ascii=False`), written atomically as a whole file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._target = AtomicTextFile(self.path)
+        self._file: IO[str] | None = None
+
+    def __enter__(self) -> AtomicJsonlWriter:
+        self._file = self._target.__enter__()
+        return self
+
+    def write(self, record: dict[str, Any]) -> None:
+        assert self._file is not None, "use AtomicJsonlWriter as a context manager"
+        self._file.write(_ENCODE(record) + "\n")
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._target.__exit__(exc_type, exc, tb)
+
+
+def write_jsonl_atomically(path: str | Path, records: list[dict[str, Any]]) -> None:
+    with AtomicJsonlWriter(path) as writer:
+        for record in records:
+            writer.write(record)

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from slm_recipes import zh_numerals
+
 
 @dataclass(frozen=True)
 class Quantity:
@@ -57,9 +59,9 @@ def ungrounded(text: str, source: str) -> list[Quantity]:
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％～－／", "0123456789.%~-/")
 _NOT_BARE = {"date", "time"}
 
-_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_ZH_UNIT = {"十": 10, "百": 100, "千": 1000}
-_ZH_BIG = {"万": 10_000, "亿": 100_000_000}
+_ZH_DIGIT = zh_numerals.DIGIT_VALUE
+_ZH_UNIT = zh_numerals.SMALL_UNIT_VALUE
+_ZH_BIG = zh_numerals.BIG_UNIT_VALUE
 _MAGNITUDE = {"百万": 1_000_000, "千万": 10_000_000, "万": 10_000, "亿": 100_000_000, "千": 1000}
 
 # written unit -> canonical unit ("%" units from 成/折 also rescale the value)
@@ -75,23 +77,23 @@ _UNITS = {
 }
 _UNIT_GUARDS = {  # words that start like a unit but are not one
     "成": "(?![本员立功绩果为都交熟长])", "折": "(?![旧算合扣叠返腾中])", "次": "(?!性)", "人": "(?!民|员)",
-    "点": r"(?![\d零〇一二三四五六七八九])", "名": "(?![称单义字])", "位": "(?![置于])", "个": "(?![人体别性])",
+    "点": rf"(?![\d{zh_numerals.ZERO_TO_NINE}])", "名": "(?![称单义字])", "位": "(?![置于])", "个": "(?![人体别性])",
     "米": "(?![饭])", "周": "(?![边末])",
 }
 _STRUCTURE = {"条", "章", "节", "款", "项", "编", "篇", "部分", "页", "名", "级", "号", "类", "批"}
 _LABELS = ("附件", "附表", "表", "图", "编号", "序号")
 _COUNT_CLASSIFIERS = {"点", "个", "次", "项", "位", "名", "份", "件", "家", "张", "条", "篇", "台"}  # 一 + these is an article (这一点: a word)
 
-_ZH_NUM = "[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*(?:点[零〇一二三四五六七八九]+)?"
+_ZH_NUM = f"[{zh_numerals.DIGITS}{zh_numerals.TEN}][{zh_numerals.ALL}]*(?:点[{zh_numerals.ZERO_TO_NINE}]+)?"
 _AR_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_ZH_SMALL = "[一二三四五六七八九十]{1,3}"
-_YEAR = "(?:19|20)\\d{2}|[〇零一二三四五六七八九]{4}"
+_ZH_SMALL = f"[{zh_numerals.ONE_TO_NINE}{zh_numerals.TEN}]{{1,3}}"  # months and days: 一 to 十, 十二, 二十一
+_YEAR = f"(?:19|20)\\d{{2}}|[{zh_numerals.ZERO_TO_NINE}]{{4}}"
 _UNIT_RE = "|".join(re.escape(u) + _UNIT_GUARDS.get(u, "") for u in sorted(_UNITS, key=len, reverse=True))
 
 _PATTERN = re.compile(
     rf"(?P<ymd_y>{_YEAR})\s*年\s*(?P<ymd_m>\d{{1,2}}|{_ZH_SMALL})\s*月\s*(?P<ymd_d>\d{{1,2}}|{_ZH_SMALL})\s*[日号]"
     rf"|(?P<iso_y>(?:19|20)\d{{2}})(?P<sep>[-/.])(?P<iso_m>\d{{1,2}})(?P=sep)(?P<iso_d>\d{{1,2}})(?![\d.])"
-    rf"|(?P<ym_y>{_YEAR})\s*年\s*(?P<ym_m>\d{{1,2}}|{_ZH_SMALL})\s*月(?!\s*[\d一二三四五六七八九十])"
+    rf"|(?P<ym_y>{_YEAR})\s*年\s*(?P<ym_m>\d{{1,2}}|{_ZH_SMALL})\s*月(?!\s*[\d{zh_numerals.ONE_TO_NINE}{zh_numerals.TEN}])"
     rf"|(?P<isoym_y>(?:19|20)\d{{2}})[-/](?P<isoym_m>\d{{1,2}})(?![\d./-])"
     rf"|(?P<md_m>\d{{1,2}}|{_ZH_SMALL})\s*月\s*(?P<md_d>\d{{1,2}}|{_ZH_SMALL})\s*[日号]"
     rf"|(?P<hh>[01]?\d|2[0-3])[:：](?P<mi>[0-5]\d)(?!\d)"

@@ -19,8 +19,9 @@ from slm_recipes.distill.config import DistillConfig
 from slm_recipes.errors import RecipeError
 from slm_recipes.evaluation.generation import GenerationSettings
 from slm_recipes.export.config import ExportConfig
-from slm_recipes.export.kquants import INSTALL_HINT, K_QUANTS
+from slm_recipes.export.kquants import INSTALL_HINT
 from slm_recipes.export.verify import llama_cpp_available
+from slm_recipes.gguf_types import K_QUANTS
 from slm_recipes.ingest.config import IngestConfig
 
 BASE_RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "base.yaml"

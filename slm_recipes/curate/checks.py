@@ -6,8 +6,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from slm_recipes.curate.text import jaccard, normalise, shingles
 from slm_recipes.numbers import Quantity, quantity_in
+from slm_recipes.text_keys import jaccard, normalise, shingles
 
 Verdict = dict[str, Any]
 

@@ -16,10 +16,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from slm_recipes.curate.text import grams, normalise
+from slm_recipes import zh_numerals
+from slm_recipes.text_keys import grams, normalise
 
 MAX_CANDIDATES = 200
-_NUMERALS = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿]+")
+_NUMERALS = re.compile(rf"[\d{zh_numerals.ALL}]+")
 
 
 def numerals(normalised_question: str) -> tuple[str, ...]:

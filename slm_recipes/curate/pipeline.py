@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from slm_recipes.atomic import AtomicJsonlWriter
 from slm_recipes.curate import checks as C
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.dedup import near_duplicates
@@ -14,9 +15,8 @@ from slm_recipes.curate.report import CurateReport
 from slm_recipes.curate.review import apply_decision, load_decisions
 from slm_recipes.curate.scoring import score
 from slm_recipes.curate.splits import SPLITS, assign_chunks
-from slm_recipes.curate.text import shingles
-from slm_recipes.ingest.output import AtomicJsonlWriter
 from slm_recipes.numbers import Quantity, extract_quantities
+from slm_recipes.text_keys import shingles
 
 
 def run_curate(config: CurateConfig) -> CurateReport:

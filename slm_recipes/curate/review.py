@@ -14,12 +14,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.atomic import write_text_atomically
+from slm_recipes.atomic import AtomicJsonlWriter, AtomicTextFile, write_text_atomically
 from slm_recipes.curate.config import CurateConfig
-from slm_recipes.curate.records import read_chunks, read_jsonl
+from slm_recipes.curate.records import read_chunks
 from slm_recipes.curate.review_page import render_page
 from slm_recipes.errors import RecipeError
-from slm_recipes.ingest.output import AtomicJsonlWriter
+from slm_recipes.jsonl import read_records
 
 COLUMNS = ("id", "status", "score", "reasons", "stage", "doc", "pages", "question", "answer", "decision", "corrected_answer", "note")
 ACCEPT = {"accept", "accepted", "a", "yes", "y", "ok", "keep", "接受", "通过", "保留"}
@@ -31,7 +31,7 @@ def load_decisions(path: Path) -> dict[str, dict[str, Any]]:
     """id -> decision; no file means no decisions."""
     if not path.is_file():
         return {}
-    return {record["id"]: record for _, record in read_jsonl(path, ("id", "decision"))}
+    return {record["id"]: record for _, record in read_records(path, ("id", "decision"))}
 
 
 def export_sample(config: CurateConfig) -> tuple[Path, Path, int]:
@@ -41,7 +41,7 @@ def export_sample(config: CurateConfig) -> tuple[Path, Path, int]:
         path = Path(config.output_dir) / f"{name}.jsonl"
         if not path.is_file():
             raise RecipeError(f"{path}: not found; run `slm curate` first")
-        records += [dict(r, status="rejected" if name == "rejected" else name) for _, r in read_jsonl(path, ("id", "question", "answer"))]
+        records += [dict(r, status="rejected" if name == "rejected" else name) for _, r in read_records(path, ("id", "question", "answer"))]
     sample = stratified_sample(records, config.review_fraction, config.seed)
     chunks = read_chunks(config.chunks)
     folder = config.review_folder()
@@ -66,7 +66,7 @@ def stratified_sample(records: list[dict[str, Any]], fraction: float, seed: int)
 
 
 def _write_csv(path: Path, sample: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: spreadsheets open it as UTF-8
+    with AtomicTextFile(path, encoding="utf-8-sig", newline="") as handle:  # BOM: spreadsheets open it as UTF-8
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for r in sample:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from slm_recipes.curate.text import jaccard, shingles
 from slm_recipes.distill.facts import VERB_START, Fact, chunk_facts
 from slm_recipes.distill.quantities import Span
 from slm_recipes.distill.teacher import TeacherReply, TeacherRequest
+from slm_recipes.text_keys import jaccard, shingles
 
 MODALS = re.compile(r"原则上|应当|必须|(?<![无相供适])须|(?<![相供适反对])应|一律")
 TAIL_BREAK = re.compile(r"[、和及并或（(]|以便")

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from slm_recipes.distill.quantities import Span, find_quantities
+from slm_recipes.headings import ARTICLE_START, CHAPTER_TITLE
 
-CHAPTER = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+[章节编]\s*(\S.{0,24})$")
-ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+条\s*")
 SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 CLAUSE_BREAK = re.compile(r"([，；：,;:])")
 LEADING_CONJUNCTION = re.compile(r"^(?:并且|同时|并|但|且|而|其|另外)")
@@ -77,7 +76,7 @@ def logical_lines(text: str) -> list[str]:
         line = raw.strip()
         if not line:
             continue
-        if lines and not (CHAPTER.match(line) or ARTICLE.match(line) or CHAPTER.match(lines[-1])
+        if lines and not (CHAPTER_TITLE.match(line) or ARTICLE_START.match(line) or CHAPTER_TITLE.match(lines[-1])
                           or lines[-1].endswith(TERMINALS)):
             lines[-1] += line
         else:
@@ -93,11 +92,11 @@ def chunk_facts(text: str, starts_mid_text: bool = False) -> Iterator[Fact]:
     topic, article_subject = "", None
     lines = logical_lines(text)
     for n, line in enumerate(lines):
-        heading = CHAPTER.match(line)
+        heading = CHAPTER_TITLE.match(line)
         if heading:
             topic = "" if heading.group(1).strip() in GENERIC_TOPICS else heading.group(1).strip()
             continue
-        article = ARTICLE.match(line)
+        article = ARTICLE_START.match(line)
         if article:
             line, article_subject = line[article.end():], None
         found = SENTENCE.findall(re.sub(r"[（(]|[）)]", "", line))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -12,16 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+from slm_recipes.atomic import AtomicJsonlWriter
 from slm_recipes.distill.cache import Journal, ReplyCache, unit_key
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.prompts import load_prompts
 from slm_recipes.distill.report import DistillReport
 from slm_recipes.distill.teacher import Teacher, TeacherFailed, TeacherRequest
 from slm_recipes.errors import RecipeError
-from slm_recipes.ingest.output import AtomicJsonlWriter
+from slm_recipes.jsonl import read_records
 from slm_recipes.numbers import extract_quantities
+from slm_recipes.progress import Progress
+from slm_recipes.run_paths import failures_file, journal_file
 
 log = logging.getLogger(__name__)
 STAGES = ("numeric", "general")
@@ -38,27 +38,8 @@ class Unit:
     user: str
 
 
-def side_files(output: str | Path) -> tuple[Path, Path]:
-    """(failures file, journal) beside the output: distilled.failures.jsonl, distilled.jsonl.journal."""
-    output = Path(output)
-    return output.with_name(f"{output.stem}.failures.jsonl"), output.with_name(f"{output.name}.journal")
-
-
 def read_chunks(path: str | Path) -> list[dict[str, Any]]:
-    path = Path(path)
-    if not path.is_file():
-        raise RecipeError(f"{path} not found (the chunks of ingest.output); run `slm ingest --config R` first")
-    chunks = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                chunk = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RecipeError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            if not isinstance(chunk, dict) or not {"id", "text"} <= chunk.keys():
-                raise RecipeError(f"{path}:{number}: a chunk needs `id` and `text`")
-            chunks.append(chunk)
-    return chunks
+    return [chunk for _, chunk in read_records(path, ("id", "text"), "the chunks of ingest.output; run `slm ingest --config R` first")]
 
 
 def record_id(chunk_id: str, stage: str, teacher: str, question: str) -> str:
@@ -103,18 +84,13 @@ def ask(teachers: Sequence[Teacher], unit: Unit, temperature: float, cache: Repl
     return {"key": unit.key, "failed": errors}
 
 
-def _progress(show: bool) -> Progress:
-    return Progress(TextColumn("distill {task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[pairs]} pairs · {task.fields[failed]} failed · {task.fields[rate]:.1f} req/s"),
-                    transient=True, disable=not show)
-
-
 class _Run:
     """One distill run's moving parts: the teachers, the cache, the journal, the progress bar and the report."""
 
-    def __init__(self, config: DistillConfig, teachers: Sequence[Teacher], journal: Journal, bar: Progress,
-                 report: DistillReport) -> None:
-        self.config, self.teachers, self.journal, self.bar, self.report = config, teachers, journal, bar, report
+    def __init__(self, config: DistillConfig, teachers: Sequence[Teacher], journal: Journal, report: DistillReport,
+                 show_progress: bool) -> None:
+        self.config, self.teachers, self.journal, self.report = config, teachers, journal, report
+        self.show_progress = show_progress
         self.cache = ReplyCache(config.cache_dir)
         self.done = journal.load()
         self.started, self.pairs = time.monotonic(), 0
@@ -131,25 +107,25 @@ class _Run:
                 self.journal.append(hit)
             else:
                 pending.append(unit)
-        task = self.bar.add_task(stage, total=len(units), completed=len(units) - len(pending), pairs=self.pairs,
-                                 failed=len(self.report.failures), rate=0.0)
-        with ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="distill") as pool:
+        bar = Progress(f"distill {stage}", total=len(units), unit="chunks", enabled=self.show_progress)
+        with bar, ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="distill") as pool:
+            bar.advance(len(units) - len(pending), pairs=self.pairs, failed=len(self.report.failures))
             futures = {pool.submit(ask, self.teachers, u, self.config.temperature, self.cache): u for u in pending}
             try:
                 while futures:
                     finished, _ = wait(futures, return_when=FIRST_COMPLETED)
                     # the answered ones first, so an error in the same batch loses none of them
                     for future in sorted(finished, key=lambda f: f.exception() is not None):
-                        self.settle(futures.pop(future), future.result(), results, task)
+                        self.settle(futures.pop(future), future.result(), results, bar)
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)  # requests in flight finish and are kept
                 for future, unit in futures.items():
                     if not future.cancelled() and future.exception() is None:
-                        self.settle(unit, future.result(), results, task)
+                        self.settle(unit, future.result(), results, bar)
                 raise
         return results
 
-    def settle(self, unit: Unit, entry: dict[str, Any], results: dict[str, dict[str, Any]], task: Any) -> None:
+    def settle(self, unit: Unit, entry: dict[str, Any], results: dict[str, dict[str, Any]], bar: Progress) -> None:
         """Journal an answered unit (flushed), or record a failed one; update the progress bar."""
         report = self.report
         report.requested += 1
@@ -162,7 +138,7 @@ class _Run:
             self.pairs += len(entry["pairs"])
             report.usage.update(entry.get("usage") or {})
         rate = report.requested / max(time.monotonic() - self.started, 1e-9)
-        self.bar.update(task, advance=1, pairs=self.pairs, failed=len(report.failures), rate=rate)
+        bar.advance(1, pairs=self.pairs, failed=len(report.failures), requests_per_s=f"{rate:.1f}")
 
 
 def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progress: bool = True) -> DistillReport:
@@ -181,13 +157,13 @@ def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progres
         raise RecipeError("distill.concurrency must be at least 1")
     chunks = read_chunks(config.chunks)
     prompts = load_prompts(config.prompts_dir, config.numeric_share)
-    failures_path, journal_path = side_files(config.output)
+    failures_path, journal_path = failures_file(config.output), journal_file(config.output)
     chain = [(t.name, t.model) for t in teachers]
     report = DistillReport(output=config.output, failures_file=str(failures_path), chunks=len(chunks),
                            required_numeric_share=config.numeric_share)
     answered: list[tuple[Unit, dict[str, Any]]] = []
-    with Journal(journal_path) as journal, _progress(show_progress) as bar:
-        run = _Run(config, teachers, journal, bar, report)
+    with Journal(journal_path) as journal:
+        run = _Run(config, teachers, journal, report, show_progress)
         for stage in config.stages:
             units = []
             for chunk in chunks:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from slm_recipes import zh_numerals
 from slm_recipes.numbers import extract_quantities
 
-LEADING_NUMBER = re.compile(r"^(?:[\d.,]+|[零〇一二三四五六七八九十百千两]+)")
+LEADING_NUMBER = re.compile(rf"^(?:[\d.,]+|[{zh_numerals.COUNTING}]+)")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from slm_recipes.evaluation.metrics import (
     missing_numbers,
     number_set,
 )
+from slm_recipes.jsonl import read_records
 
 LABELS = ("base", "tuned", "adapter", "merged", "gguf")  # the last three: `slm eval` on an artefact
 _PROVENANCE = ("chunk_id", "doc", "pages")
@@ -109,7 +110,7 @@ def render_report(directory: Path) -> str:
 
 
 def _read(directory: Path, label: str) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    rows = [json.loads(line) for line in (directory / f"{label}.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    rows = [row for _, row in read_records(directory / f"{label}.jsonl")]
     metrics_file = directory / f"{label}.metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
     return rows, metrics

@@ -7,15 +7,13 @@ import time
 from pathlib import Path
 
 from slm_recipes.errors import RecipeError
-from slm_recipes.export.kquants import K_QUANTS
 from slm_recipes.export.merge import merge_adapter_dir, merge_checkpoint, save_merged
 from slm_recipes.export.paths import export_dir, merged_dir, run_adapter_dir, run_dir
 from slm_recipes.export.pipeline import export_ggufs, gguf_settings, verification_conversations
-from slm_recipes.export.write_gguf import GGUF_TYPES
+from slm_recipes.gguf_types import ALL_TYPES
 from slm_recipes.recipe_cli import load_recipe
 from slm_recipes.tokenizers import load_tokenizer
 
-ALL_TYPES = (*GGUF_TYPES, *K_QUANTS)
 USAGE = ("usage: slm export --config R [--ckpt_path CKPT|last | --adapter DIR | --merged DIR] "
          "[--gguf TYPE[,TYPE...]] [--no-verify]")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from slm_recipes.gguf_types import GGUFType
+
 MergeDtype = Literal["auto", "float32", "bfloat16", "float16"]
-GGUFType = Literal["f32", "f16", "bf16", "q8_0", "q5_0", "q5_1", "q4_0", "q4_1", "q4_k_m", "q5_k_m", "q6_k"]
 
 
 class ExportConfig:

@@ -11,9 +11,11 @@ import ctypes
 import os
 from pathlib import Path
 
+from slm_recipes.atomic import staged_file
 from slm_recipes.errors import RecipeError
 
-K_QUANTS = {"q4_k_m": "LLAMA_FTYPE_MOSTLY_Q4_K_M", "q5_k_m": "LLAMA_FTYPE_MOSTLY_Q5_K_M", "q6_k": "LLAMA_FTYPE_MOSTLY_Q6_K"}
+# each of gguf_types.K_QUANTS -> llama.cpp's file type
+LLAMA_FTYPES = {"q4_k_m": "LLAMA_FTYPE_MOSTLY_Q4_K_M", "q5_k_m": "LLAMA_FTYPE_MOSTLY_Q5_K_M", "q6_k": "LLAMA_FTYPE_MOSTLY_Q6_K"}
 INSTALL_HINT = "CMAKE_ARGS=-DGGML_NATIVE=OFF pip install llama-cpp-python"
 
 
@@ -25,14 +27,10 @@ def quantize_with_llama_cpp(source: Path, path: Path, gguf_type: str) -> Path:
         raise RecipeError(f"GGUF type {gguf_type} needs llama.cpp's quantizer: {INSTALL_HINT}; "
                           "or choose f16, q8_0, q5_0, q5_1, q4_0 or q4_1") from None
     params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = getattr(llama_cpp, K_QUANTS[gguf_type])
+    params.ftype = getattr(llama_cpp, LLAMA_FTYPES[gguf_type])
     params.nthread = os.cpu_count() or 1
-    staging = path.with_name(f".{path.name}.partial")
-    try:
+    with staged_file(path) as staging:
         status = llama_cpp.llama_model_quantize(str(source).encode(), str(staging).encode(), ctypes.byref(params))
         if status != 0 or not staging.is_file():
             raise RecipeError(f"llama.cpp could not quantize {source} to {gguf_type} (status {status})")
-        os.replace(staging, path)
-    finally:
-        staging.unlink(missing_ok=True)
     return path

@@ -21,13 +21,13 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTra
 from slm_recipes.errors import RecipeError
 from slm_recipes.export.write_gguf import (
     ARCHITECTURES,
-    FLOAT_TYPES,
     GGUF_TYPES,
     checksum_path,
     file_sha256,
     plan_tensors,
     tensor_sources,
 )
+from slm_recipes.gguf_types import FLOAT_TYPES
 
 # Built-in conversations (Chinese and English, with numbers) that fill up the recipe's own questions.
 SAMPLE_CONVERSATIONS = [

@@ -12,30 +12,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import gguf
 import numpy as np
 import torch
-from rich.progress import Progress
 from safetensors import safe_open
 from transformers import AutoConfig, AutoTokenizer
 
+from slm_recipes.atomic import staged_file
 from slm_recipes.errors import RecipeError
 from slm_recipes.export.gguf_vocab import GGUFVocab, build_vocab
+from slm_recipes.gguf_types import WRITTEN_TYPES
+from slm_recipes.progress import Progress
 
 Q = gguf.GGMLQuantizationType
 F = gguf.LlamaFileType
-# output type -> (type of matrices, file type written in general.file_type)
+# each type of gguf_types.WRITTEN_TYPES -> (type of matrices, file type written in general.file_type)
 GGUF_TYPES: dict[str, tuple[gguf.GGMLQuantizationType, gguf.LlamaFileType]] = {
     "f32": (Q.F32, F.ALL_F32), "f16": (Q.F16, F.MOSTLY_F16), "bf16": (Q.BF16, F.MOSTLY_BF16),
     "q8_0": (Q.Q8_0, F.MOSTLY_Q8_0), "q5_0": (Q.Q5_0, F.MOSTLY_Q5_0), "q5_1": (Q.Q5_1, F.MOSTLY_Q5_1),
     "q4_0": (Q.Q4_0, F.MOSTLY_Q4_0), "q4_1": (Q.Q4_1, F.MOSTLY_Q4_1),
 }
-FLOAT_TYPES = ("f32", "f16", "bf16")  # written unquantized; verified to agree on every next token but near-ties
 
+assert tuple(GGUF_TYPES) == WRITTEN_TYPES, "gguf_types.WRITTEN_TYPES and the writer's table must name the same types"
 
 @dataclass(frozen=True)
 class Architecture:
@@ -84,23 +85,18 @@ def write_gguf(merged_dir: str | Path, path: str | Path, gguf_type: str, name: s
         dtype, nbytes, shape = _stored_layout(t)
         writer.add_tensor_info(t.name, shape, dtype, nbytes, raw_dtype=None if dtype != np.uint8 else t.qtype)
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.partial")
-    try:
-        writer.write_header_to_file(staging)
-        writer.write_kv_data_to_file()
-        writer.write_ti_data_to_file()
-        with Progress(disable=not progress, transient=True) as bar:
-            task = bar.add_task(f"writing {path.name}", total=len(plan))
-            for t in plan:
-                writer.write_tensor_data(convert_tensor(sources[t.source].load(), t, config, arch))
-                bar.advance(task)
-        writer.close()
+    with staged_file(path) as staging:
+        try:
+            writer.write_header_to_file(staging)
+            writer.write_kv_data_to_file()
+            writer.write_ti_data_to_file()
+            with Progress(f"writing {path.name}", total=len(plan), unit="tensors", enabled=progress) as bar:
+                for t in plan:
+                    writer.write_tensor_data(convert_tensor(sources[t.source].load(), t, config, arch))
+                    bar.advance()
+        finally:
+            writer.close()
         digest = file_sha256(staging)
-        os.replace(staging, path)
-    finally:
-        writer.close()
-        staging.unlink(missing_ok=True)
     write_checksum(path, digest)
     return path
 

@@ -7,15 +7,15 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from rich.progress import Progress
-
+from slm_recipes.atomic import AtomicJsonlWriter
 from slm_recipes.errors import RecipeError
+from slm_recipes.ingest.chunk_ids import chunk_id
 from slm_recipes.ingest.chunking import chunk_spans
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.loading import load_document
-from slm_recipes.ingest.output import AtomicJsonlWriter, chunk_id
 from slm_recipes.ingest.report import DocReport, IngestReport
 from slm_recipes.ingest.sources import resolve_sources
+from slm_recipes.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,9 @@ def run_ingest(config: IngestConfig, count_tokens: Callable[[str], int], show_pr
     paths = resolve_sources(config.sources)
     report = IngestReport(config.output)
     seen: dict[str, str] = {}
-    with AtomicJsonlWriter(Path(config.output)) as writer, Progress(transient=True, disable=not show_progress) as bar:
-        task = bar.add_task("ingest", total=len(paths))
+    with AtomicJsonlWriter(Path(config.output)) as writer, \
+            Progress("ingest", total=len(paths), unit="documents", enabled=show_progress) as bar:
         for path in paths:
-            bar.update(task, description=path.name)
             try:
                 report.documents.append(_ingest_one(path, config, count_tokens, seen, writer))
             except RecipeError as exc:
@@ -73,7 +72,7 @@ def run_ingest(config: IngestConfig, count_tokens: Callable[[str], int], show_pr
                     raise
                 log.warning("%s", exc)
                 report.documents.append(DocReport(path.as_posix(), error=str(exc)))
-            bar.advance(task)
+            bar.advance(chunks=report.chunks)
         if report.chunks == 0:
             failed = "; ".join(doc.error for doc in report.failed if doc.error)
             raise RecipeError(f"ingest produced no chunks{': ' + failed if failed else ''}")

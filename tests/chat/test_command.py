@@ -8,8 +8,8 @@ import re
 import pytest
 from transformers import AutoModelForCausalLM
 
-from slm_recipes.artefacts import inference_device
 from slm_recipes.cli import cli_main
+from slm_recipes.devices import best_device
 from slm_recipes.evaluation.generation import GenerationSettings, generate_answers
 from slm_recipes.tokenizers import load_tokenizer
 
@@ -31,7 +31,7 @@ def chat(argv: list[str], stdin: str, monkeypatch, capsys) -> tuple[str, list[st
 def test_streams_multi_turn_answers_and_reset_starts_over(tiny_recipe, tiny_qwen2, monkeypatch, capsys):
     stdin = f"{FIRST}\n{SECOND}\n/reset\n\n{FIRST}\n/exit\n{SECOND}\n"
     out, answers = chat([*tiny_recipe, "--merged", str(tiny_qwen2)], stdin, monkeypatch, capsys)
-    model = AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(inference_device())  # where chat loads it
+    model = AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(best_device())  # where chat loads it
     tokenizer = load_tokenizer(str(tiny_qwen2))
     first = generate_answers(model, tokenizer, [[SYSTEM, {"role": "user", "content": FIRST}]], SETTINGS)[0].text
     history = [SYSTEM, {"role": "user", "content": FIRST}, {"role": "assistant", "content": first},

@@ -9,8 +9,8 @@ from builders import write_jsonl
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 
-from slm_recipes.artefacts import inference_device
 from slm_recipes.cli import cli_main
+from slm_recipes.devices import best_device
 from slm_recipes.evaluation.generation import GenerationSettings, generate_answers
 from slm_recipes.tokenizers import load_tokenizer
 
@@ -51,7 +51,7 @@ def test_answers_every_record_in_order_as_generate_answers_does(tiny_recipe, tin
     cli_main(["predict", *tiny_recipe, "--merged", str(tiny_qwen2), "--input", str(questions),
               "--output", str(tmp_path / "out/answers.jsonl")])
     out = read_jsonl(tmp_path / "out/answers.jsonl")
-    expected = expected_answers(AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(inference_device()))
+    expected = expected_answers(AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(best_device()))
     assert [r["answer"] for r in out] == [a.text for a in expected] and all(r["answer"] for r in out)
     assert [r["ended"] for r in out] == [a.ended for a in expected]
     assert [r.get("id") for r in out] == ["q1", None, "m1", "m2", "a1"]
@@ -67,8 +67,8 @@ def test_answers_every_record_in_order_as_generate_answers_does(tiny_recipe, tin
 
 
 def test_without_an_artefact_flag_the_runs_adapter_answers(tiny_recipe, tiny_qwen2, tmp_path):
-    base = expected_answers(AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(inference_device()))
-    adapted = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(inference_device()),
+    base = expected_answers(AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(best_device()))
+    adapted = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(best_device()),
                              LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
     adapted.save_pretrained(tmp_path / "logs/tiny" / tiny_qwen2.name / "adapter")  # where `slm fit` keeps it
     questions = write_jsonl(tmp_path / "questions.jsonl", RECORDS)

@@ -3,13 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from slm_recipes.curate.text import jaccard, shingles
 from slm_recipes.distill.extractive import ExtractiveTeacher, question_word
 from slm_recipes.distill.facts import STRONG_ENDS, chunk_facts, find_subject
 from slm_recipes.distill.quantities import find_quantities
 from slm_recipes.distill.teacher import TeacherRequest
 from slm_recipes.ingest import IngestConfig, run_ingest
 from slm_recipes.numbers import extract_quantities
+from slm_recipes.text_keys import jaccard, shingles
 
 DEMO = Path(__file__).resolve().parents[2] / "recipes" / "demo" / "reimbursement_rules.txt"
 

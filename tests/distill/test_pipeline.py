@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from slm_recipes.distill import DistillConfig, run_distill
-from slm_recipes.distill.pipeline import side_files
+from slm_recipes.run_paths import failures_file, journal_file
 from slm_recipes.distill.teacher import TeacherFailed, TeacherReply, TeacherRequest
 from slm_recipes.errors import RecipeError
 
@@ -63,7 +63,7 @@ def test_records_carry_provenance_and_stages_run_in_order(tmp_path: Path) -> Non
     assert first["numbers"] == ["1000元"] and records[1]["numbers"] == []
     assert len({r["id"] for r in records}) == len(records)
     assert report.numeric_share == 0.5 and report.usage["total_tokens"] == 5 * 2 * CHUNKS
-    assert not side_files(config.output)[1].exists()
+    assert not journal_file(config.output).exists()
 
 
 def test_second_run_is_served_from_the_cache_until_a_setting_changes(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_killed_run_resumes_from_the_journal_without_losing_or_duplicating(tmp_p
     with pytest.raises(KeyboardInterrupt):
         run_distill(config, [FakeTeacher(die_after=4)], show_progress=False)
     assert not Path(config.output).exists()
-    journal = side_files(config.output)[1]
+    journal = journal_file(config.output)
     with journal.open("a", encoding="utf-8") as file:  # a kill in the middle of writing a line
         file.write('{"key": "0123", "teacher": "fa')
     shutil.rmtree(config.cache_dir)  # the journal alone must be enough
@@ -121,11 +121,11 @@ def test_fallback_teacher_and_failures_are_recorded_never_dropped(tmp_path: Path
     assert by_chunk == {"c1": "primary", "c2": "backup", "c4": "primary", "c5": "primary", "c6": "primary"}
     (failure,) = report.failures
     assert failure["chunk_id"] == "c3" and [e["teacher"] for e in failure["errors"]] == ["primary", "backup"]
-    failures_file = side_files(config.output)[0]
-    assert json.loads(failures_file.read_text(encoding="utf-8"))["chunk_id"] == "c3"
+    failures = failures_file(config.output)
+    assert json.loads(failures.read_text(encoding="utf-8"))["chunk_id"] == "c3"
     retry = FakeTeacher("primary")
     report = run_distill(config, [retry, FakeTeacher("backup")], show_progress=False)
-    assert retry.calls == [("c3", "numeric")] and not report.failures and not failures_file.exists()
+    assert retry.calls == [("c3", "numeric")] and not report.failures and not failures.exists()
     assert len(_records(config)) == 2 * CHUNKS
 
 

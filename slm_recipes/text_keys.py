@@ -1,4 +1,7 @@
-"""Text keys shared by the checks, the scoring and de-duplication."""
+"""Text keys for comparing questions and answers: normalised text, character n-grams, Jaccard similarity.
+
+Shared by the extractive teacher (question variety), curation (checks, scoring, de-duplication) and tests.
+"""
 
 from __future__ import annotations
 
