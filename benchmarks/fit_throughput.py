@@ -50,7 +50,7 @@ class TokenTimer:
 def run_ours(steps: int, warmup: int, batch_size: int) -> float:
     import lightning as L
 
-    from slm_recipes.recipe_cli import load_recipe
+    from slm_recipes.recipe_cli import load_training_cli
 
     timer = TokenTimer(warmup)
 
@@ -60,9 +60,9 @@ def run_ours(steps: int, warmup: int, batch_size: int) -> float:
 
     args = ["--config", str(DEMO), "--trainer.max_steps", str(steps + warmup), "--trainer.limit_val_batches", "0",
             "--trainer.enable_checkpointing", "false", "--trainer.logger", "false", "--trainer.callbacks", "[]",
-            "--trainer.enable_progress_bar", "false", "--data.batch_size", str(batch_size),
+            "--trainer.enable_progress_bar", "false", "--evaluation.enabled", "false", "--data.batch_size", str(batch_size),
             "--data.val_fraction", "0", "--data.train_file", str(REPO / "recipes/demo/qa.jsonl")]
-    cli = load_recipe(args)
+    cli = load_training_cli(args)
     cli.trainer.callbacks.append(Timing())
     cli.trainer.fit(cli.model, cli.datamodule)
     # the timer starts at the first timed batch and stops at the end of the last step
@@ -71,11 +71,11 @@ def run_ours(steps: int, warmup: int, batch_size: int) -> float:
 
 def run_hf(steps: int, warmup: int, batch_size: int, padded: bool, max_length: int) -> float:
     from peft import LoraConfig, get_peft_model
+    from slm_recipes.datamodules.chat_encoding import encode_chat, with_system_prompt
+    from slm_recipes.datamodules.collate import pad_batch
+    from slm_recipes.datamodules.formats import load_examples
     from transformers import AutoModelForCausalLM, Trainer, TrainerCallback, TrainingArguments
 
-    from datamodules.chat_encoding import encode_chat, with_system_prompt
-    from datamodules.collate import pad_batch
-    from datamodules.formats import load_examples
     from slm_recipes.model_source import BUNDLED_SMOLLM2, resolve_model
     from slm_recipes.tokenizers import load_tokenizer
 

@@ -12,10 +12,11 @@ import argparse
 import time
 
 import torch
+from slm_recipes.datamodules.questions import load_questions
 from transformers import AutoModelForCausalLM
 
-from slm_recipes.evaluation.dataset import load_questions
-from slm_recipes.evaluation.generation import GenerationSettings, generate_answers
+from slm_recipes.generation import generate_answers
+from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.model_source import BUNDLED_SMOLLM2, resolve_model
 from slm_recipes.tokenizers import load_tokenizer
 

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pymupdf
 
-from slm_recipes.ingest import IngestConfig, run_ingest
 from slm_recipes.ingest.chunking import chunk_spans
 from slm_recipes.ingest.cleaning import join_lines
+from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.layout import merge_table_rows, remove_running_lines, to_source_lines
 from slm_recipes.ingest.pdf_text import extract_pdf
+from slm_recipes.ingest.pipeline import run_ingest
 
 SENTENCES = [
     "第{n}条 公司应当在每个会计年度结束后四个月内编制年度报告，注册资本为{m}万元，合计1，{k:03d}万股。",

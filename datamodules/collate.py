@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import torch
-
-from datamodules.chat_encoding import IGNORE_INDEX
+from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX
 
 
 def pad_batch(features: list[dict[str, list[int]]], pad_id: int, pad_to_multiple_of: int = 1) -> dict[str, torch.Tensor]:

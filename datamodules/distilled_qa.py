@@ -9,14 +9,14 @@ from pathlib import Path
 import lightning as L
 import numpy as np
 from lightning.pytorch.utilities import rank_zero_info
+from slm_recipes.datamodules.chat_encoding import EncodedChat, encode_chat, with_system_prompt
+from slm_recipes.datamodules.collate import pad_batch
+from slm_recipes.datamodules.formats import Example, load_examples
+from slm_recipes.datamodules.preparation import DataPreparation
+from slm_recipes.datamodules.sampler import LengthGroupedSampler
+from slm_recipes.datamodules.splits import split_by_group
 from torch.utils.data import DataLoader, Dataset
 
-from datamodules.chat_encoding import EncodedChat, encode_chat, with_system_prompt
-from datamodules.collate import pad_batch
-from datamodules.formats import Example, load_examples
-from datamodules.sampler import LengthGroupedSampler
-from datamodules.splits import split_by_group
-from slm_recipes.data_pipeline import DataStages
 from slm_recipes.errors import RecipeError
 from slm_recipes.tokenizers import load_tokenizer
 
@@ -59,7 +59,7 @@ class DistilledQADataModule(L.LightningDataModule):
         num_workers: int = 0,
         pad_to_multiple_of: int = 8,
         seed: int = 42,
-        stages: DataStages | None = None,
+        stages: DataPreparation | None = None,
     ) -> None:
         """
         Args:
@@ -76,8 +76,8 @@ class DistilledQADataModule(L.LightningDataModule):
             num_workers: DataLoader worker processes.
             pad_to_multiple_of: Pad each batch's length up to a multiple of this (tensor-core friendly).
             seed: Seed of the length-grouped shuffling.
-            stages: The recipe's ingest/distill/curate sections (linked by the CLI); when `train_file` is the
-                curate stage's output, `prepare_data` brings it up to date first.
+            stages: The run's data preparation (linked by the CLI from the ingest/distill/curate sections); when
+                `train_file` is its output, `prepare_data` brings it up to date first.
         """
         super().__init__()
         self.save_hyperparameters(ignore=["stages"])

@@ -11,12 +11,12 @@ import torch
 import torch.nn.functional as F
 from lightning.pytorch.cli import OptimizerCallable
 from lightning.pytorch.utilities import grad_norm, rank_zero_warn
+from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX
+from slm_recipes.modules.loading import Quantization, load_base_model
+from slm_recipes.modules.lora import attach_lora
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
-from datamodules.chat_encoding import IGNORE_INDEX
-from modules.loading import Quantization, load_base_model
-from modules.lora import attach_lora
 from slm_recipes.atomic import write_dir_atomically
 from slm_recipes.devices import compute_dtype
 from slm_recipes.errors import RecipeError

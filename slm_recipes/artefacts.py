@@ -1,4 +1,4 @@
-"""The model a command talks to: the artefact named with --adapter / --merged / --gguf, or the recipe's own.
+"""The model a command talks to: the artefact named with --adapter / --merged / --gguf, or the run's own.
 
 `slm eval`, `slm chat` and `slm predict` share these, so each finds and loads a trained model the
 same way: an adapter over the recipe's base model, a merged Hugging Face folder, or a GGUF file
@@ -9,48 +9,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from transformers import PreTrainedTokenizerBase
 
+from slm_recipes.devices import best_device
 from slm_recipes.errors import RecipeError
-from slm_recipes.evaluation.generation import GenerationSettings
-from slm_recipes.export.paths import merged_dir, run_adapter_dir
+from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.model_source import resolve_model
-from slm_recipes.recipe_cli import load_recipe
+from slm_recipes.run_paths import RunPaths
 from slm_recipes.tokenizers import load_tokenizer
 
-FLAGS = ("--adapter", "--merged", "--gguf")
+KINDS = ("adapter", "merged", "gguf")
 NAME_ONE = "pass --adapter DIR, --merged DIR or --gguf FILE"
 
 
-def split_artefact(argv: list[str]) -> tuple[tuple[str, Path] | None, list[str]]:
-    """((kind, path) of the one artefact flag given, or None) and the rest of `argv` (the recipe's arguments)."""
-    found: list[tuple[str, Path]] = []
-    rest: list[str] = []
-    i = 0
-    while i < len(argv):
-        flag, _, value = argv[i].partition("=")
-        if flag not in FLAGS:
-            rest.append(argv[i])
-            i += 1
-            continue
-        if not value:
-            if i + 1 >= len(argv) or argv[i + 1].startswith("--"):
-                raise RecipeError(f"{flag} needs a path; {NAME_ONE}")
-            value = argv[i + 1]
-            i += 1
-        found.append((flag.lstrip("-"), Path(value)))
-        i += 1
-    if len(found) > 1:
-        raise RecipeError(f"name exactly one artefact, not {len(found)}; {NAME_ONE}")
-    return (found[0] if found else None), rest
+def named_artefact(adapter: str | None = None, merged: str | None = None, gguf: str | None = None) -> tuple[str, Path] | None:
+    """(kind, path) of the one artefact named, None when none is; naming several is an error."""
+    named = [(kind, Path(path)) for kind, path in zip(KINDS, (adapter, merged, gguf)) if path]
+    if len(named) > 1:
+        raise RecipeError(f"name exactly one artefact, not {len(named)}; {NAME_ONE}")
+    return named[0] if named else None
 
 
-def default_artefact(config: Any) -> tuple[str, Path]:
-    """The recipe's own model when none is named: its merged folder if exported, else its run's adapter."""
-    merged, adapter = merged_dir(config), run_adapter_dir(config)
+def default_artefact(paths: RunPaths) -> tuple[str, Path]:
+    """The run's own model when none is named: its merged folder if exported, else its adapter."""
+    merged, adapter = paths.merged_dir, paths.adapter_dir
     if (merged / "config.json").is_file():
         return "merged", merged
     if adapter.is_dir():
@@ -82,13 +66,8 @@ def load_artefact(kind: str, path: Path, base_model: str) -> torch.nn.Module:
     return model.eval()
 
 
-def inference_device() -> torch.device:
-    """Where chat and predict generate: the GPU when there is one."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 @dataclass
-class RecipeModel:
+class LoadedModel:
     """A loaded artefact with what the recipe says about talking to it (chat template, system prompt, settings)."""
 
     model: torch.nn.Module
@@ -109,12 +88,10 @@ class RecipeModel:
                 f"system prompt: {system_prompt}")
 
 
-def open_recipe_model(argv: list[str]) -> RecipeModel:
-    """Parse the recipe in `argv`, find its artefact (named, else the default) and load it with its tokenizer."""
-    named, rest = split_artefact(argv)
-    cli = load_recipe(rest)
-    kind, path = named or default_artefact(cli.config)
-    base_model = cli.model.hparams.model_name
-    model = load_artefact(kind, path, base_model).to(inference_device())
-    return RecipeModel(model=model, tokenizer=load_tokenizer(base_model), settings=cli.config_init.generation,
-                       system_prompt=cli.datamodule.hparams.system_prompt, kind=kind, path=path, base_model=base_model)
+def open_model(paths: RunPaths, base_model: str, settings: GenerationSettings, system_prompt: str | None,
+               named: tuple[str, Path] | None = None) -> LoadedModel:
+    """Find the artefact (named, else the run's own) and load it with the training tokenizer."""
+    kind, path = named or default_artefact(paths)
+    model = load_artefact(kind, path, base_model).to(best_device())
+    return LoadedModel(model=model, tokenizer=load_tokenizer(base_model), settings=settings,
+                       system_prompt=system_prompt, kind=kind, path=path, base_model=base_model)

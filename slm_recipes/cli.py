@@ -1,68 +1,99 @@
-"""The `slm` command: LightningCLI for `fit` / `validate`, and the other stages on the same recipe."""
+"""The `slm` command: LightningCLI for `fit` / `validate`, and every other command declared once, below.
+
+A command is a typed function of `slm_recipes.commands` (see `slm_recipes.command_line`); the
+functions import their stages only when they run, so `slm --help`, `slm keys` and every
+`slm COMMAND --help` start without loading torch or Lightning.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from argparse import ArgumentError
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from slm_recipes.chat.command import chat_command
-from slm_recipes.chat.predict import predict_command
-from slm_recipes.curate.command import curate_command, review_command
-from slm_recipes.distill.command import distill_command
-from slm_recipes.distill.keys_command import keys_command
+from slm_recipes.command_line import Alias, Command, print_overview, run_command
+from slm_recipes.commands.data import curate, distill, ingest, inspect_data, review_export, review_import
+from slm_recipes.commands.evaluate import evaluate
+from slm_recipes.commands.export import export, gguf_list
+from slm_recipes.commands.keys import keys
+from slm_recipes.commands.talk import chat, predict
 from slm_recipes.errors import RecipeError
-from slm_recipes.evaluation.command import eval_command
-from slm_recipes.export.command import export_command
-from slm_recipes.ingest.command import ingest_command
-from slm_recipes.inspect_data import inspect_data_command
-from slm_recipes.recipe_cli import SLMCLI
-from slm_recipes.recipe_errors import config_files_in, explain_parse_error
 
-COMMANDS: dict[str, tuple[Callable[[list[str]], None], str]] = {
-    "ingest": (ingest_command, "read the recipe's documents (PDF, TXT, MD) into chunks.jsonl; --skip-bad to go on past bad files"),
-    "distill": (distill_command, "turn chunks.jsonl into QA pairs (distilled.jsonl) with the recipe's teachers; cached, resumable"),
-    "curate": (curate_command, "check, score, de-duplicate and split distilled.jsonl into dataset/{train,val,test}.jsonl + report"),
-    "review": (review_command, "human review: `review export` writes a sample (CSV + HTML); `review import FILE.csv` reads it back"),
-    "inspect-data": (inspect_data_command, "print rendered examples (trained vs masked tokens) and data statistics"),
-    "keys": (keys_command, "list the teachers' API keys, masked, with their state (from the environment and distill.keys_file)"),
-    "chat": (chat_command, "talk to the trained model in the terminal, streamed, with the recipe's system prompt and generation"),
-    "predict": (predict_command, "answer a JSONL of questions into a JSONL of answers: --input Q.jsonl --output A.jsonl"),
-    "export": (export_command, "merge the adapter (16/32-bit base) and write verified GGUF files + Ollama Modelfile to exports/<name>/"),
-    "eval": (eval_command, "QA metrics of an artefact: --adapter DIR | --merged DIR | --gguf FILE (report in exports/<name>/eval/)"),
+TRAINING = {
+    "fit": "fine-tune (LoRA / QLoRA) on the recipe's data; TensorBoard under logs/<name>/<model>/",
+    "validate": "validation loss and QA metrics of the base model, or of a checkpoint with --ckpt_path",
 }
-
-OVERVIEW = """usage: slm COMMAND --config RECIPE.yaml [--config MORE.yaml] [--section.key value ...]
-
-Turn your documents into a small local domain-expert chat model. Every command reads the same recipe.
-
-commands:
-  fit            fine-tune (LoRA / QLoRA) on the recipe's data; TensorBoard under logs/<name>/
-  validate       validation loss and QA metrics of the base model, or of a checkpoint with --ckpt_path
-{extra}
-Run `slm COMMAND --help` for a command's options; `slm fit --config R --print_config` shows the resolved recipe.
-"""
+COMMANDS: dict[str, Command] = {
+    "ingest": Command(ingest, reads=("ingest", "name", "model.init_args.model_name (the tokenizer)"),
+                      aliases={"--skip-bad": Alias("ingest.skip_bad", "true", help="ingest the readable documents, "
+                                                   "list the bad ones")}),
+    "distill": Command(distill, reads=("distill", "ingest", "name")),
+    "curate": Command(curate, reads=("curate", "ingest", "distill", "name")),
+    "review export": Command(review_export, reads=("curate", "name")),
+    "review import": Command(review_import, reads=("curate", "name")),
+    "inspect-data": Command(inspect_data, reads=("name", "model.init_args.model_name", "data")),
+    "keys": Command(keys, reads=("distill",), recipe_optional=True),
+    "chat": Command(chat, reads=("generation", "name", "model.init_args.model_name", "data.init_args.system_prompt")),
+    "predict": Command(predict, reads=("generation", "name", "model.init_args.model_name",
+                                       "data.init_args.system_prompt")),
+    "export": Command(export, reads=("export", "generation", "name", "model.init_args.model_name",
+                                     "data.init_args.system_prompt", "data.init_args.eval_file"),
+                      aliases={"--gguf": Alias("export.gguf", convert=gguf_list,
+                                               help="GGUF types this time, comma-separated: q8_0,q4_k_m"),
+                               "--no-verify": Alias("export.verify", "false", help="skip the verification")}),
+    "eval": Command(evaluate, reads=("evaluation", "name", "model.init_args.model_name", "data")),
+}
 
 
 def cli_main(args: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if args is None else args)
     if not argv or argv[0] in ("-h", "--help"):
-        extra = "".join(f"  {name:<14} {text}\n" for name, (_, text) in COMMANDS.items())
-        print(OVERVIEW.format(extra=extra))
+        print_overview({**TRAINING, **{name: command.summary for name, command in COMMANDS.items()}})
         return
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
-        if argv[0] in COMMANDS:
-            COMMANDS[argv[0]][0](argv[1:])
+        name, rest = command_of(argv)
+        if name in TRAINING:
+            run_training(argv)
         else:
-            SLMCLI(args=argv)
-    except ArgumentError as err:
-        print(f"error: {explain_parse_error(str(err), config_files_in(argv))}", file=sys.stderr)
-        raise SystemExit(2) from None
+            run_command(name, COMMANDS[name], rest)
     except RecipeError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
+    except OSError as err:
+        where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def command_of(argv: list[str]) -> tuple[str, list[str]]:
+    """The command named by the first word (or two: `review export`) and the arguments after it."""
+    if argv[0] in TRAINING:
+        return argv[0], argv[1:]
+    two = " ".join(argv[:2])
+    if two in COMMANDS:
+        return two, argv[2:]
+    if argv[0] in COMMANDS:
+        return argv[0], argv[1:]
+    groups = sorted({name.split()[0] for name in COMMANDS if " " in name})
+    if argv[0] in groups:
+        actions = " | ".join(name for name in COMMANDS if name.startswith(argv[0] + " "))
+        raise RecipeError(f"usage: slm {actions} (see `slm {argv[0]} export --help`)")
+    known = ", ".join([*TRAINING, *dict.fromkeys(name.split()[0] for name in COMMANDS)])
+    raise RecipeError(f"unknown command {argv[0]!r}; the commands are {known} (`slm --help` says what each does)")
+
+
+def run_training(argv: list[str]) -> None:
+    """`slm fit` / `slm validate` through LightningCLI; parse errors become one line naming the recipe file."""
+    from argparse import ArgumentError
+
+    from slm_recipes.recipe_cli import SLMCLI
+    from slm_recipes.recipe_errors import config_files_in, explain_parse_error
+
+    try:
+        SLMCLI(args=argv)
+    except ArgumentError as err:
+        raise RecipeError(explain_parse_error(str(err), config_files_in(argv))) from None
 
 
 if __name__ == "__main__":

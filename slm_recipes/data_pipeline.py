@@ -1,12 +1,14 @@
 """ingest → distill → curate as a full run's data preparation, each stage rerun only when needed.
 
 A stage reruns when its output is missing or when the stamp beside it (a hash of the stage's
-settings and of its input files) differs; otherwise its output is reused as it is. Distillation
-is cheap to rerun anyway: its teacher replies are cached per chunk.
+settings and of every file it reads: its inputs, the tokenizer that measures chunks, the prompt
+files) differs; otherwise its output is reused as it is. Distillation is cheap to rerun anyway:
+its teacher replies are cached per chunk.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -18,10 +20,12 @@ from lightning.pytorch.utilities import rank_zero_info
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.ingest.config import IngestConfig
+from slm_recipes.progress import on_terminal
+from slm_recipes.run_paths import stamp_file
 
 
 class DataStages:
-    """The recipe's `ingest:`, `distill:` and `curate:` sections, handed to the DataModule."""
+    """The recipe's `ingest:`, `distill:` and `curate:` sections (paths resolved), run for the DataModule."""
 
     def __init__(self, ingest: IngestConfig, distill: DistillConfig, curate: CurateConfig) -> None:
         self.ingest = ingest
@@ -30,31 +34,37 @@ class DataStages:
 
     def produces(self, train_file: str) -> bool:
         """True when the training file is the curate stage's output, i.e. the pipeline makes it."""
-        return Path(train_file).resolve().parent == Path(self.curate.output_dir).resolve()
+        return Path(train_file).resolve().parent == Path(str(self.curate.output_dir)).resolve()
 
     def ensure(self, model_name: str) -> None:
         """Bring chunks, distilled pairs and the dataset up to date with the recipe."""
         from slm_recipes.curate.pipeline import run_curate
         from slm_recipes.distill.pipeline import run_distill
+        from slm_recipes.distill.prompts import prompt_files
         from slm_recipes.distill.registry import build_teachers
         from slm_recipes.ingest.pipeline import run_ingest
         from slm_recipes.ingest.sources import resolve_sources
-        from slm_recipes.tokenizers import token_counter
+        from slm_recipes.tokenizers import token_counter, tokenizer_files
 
+        show = on_terminal()
+        tokenizer = self.ingest.tokenizer or model_name
         sources = [str(p) for p in resolve_sources(self.ingest.sources)]
-        _run_stage("ingest", self.ingest, sources, Path(self.ingest.output),
-                   lambda: run_ingest(self.ingest, token_counter(self.ingest.tokenizer or model_name)))
-        _run_stage("distill", self.distill, [self.distill.chunks], Path(self.distill.output),
-                   lambda: run_distill(self.distill, build_teachers(self.distill)))
+        _run_stage("ingest", {**dataclasses.asdict(self.ingest), "tokenizer": tokenizer},
+                   sources + [str(p) for p in tokenizer_files(tokenizer)], Path(str(self.ingest.output)),
+                   lambda: run_ingest(self.ingest, token_counter(tokenizer), show_progress=show))
+        _run_stage("distill", dataclasses.asdict(self.distill),
+                   [str(self.distill.chunks)] + [str(p) for p in prompt_files(self.distill.prompts_dir)],
+                   Path(str(self.distill.output)),
+                   lambda: run_distill(self.distill, build_teachers(self.distill), show_progress=show))
         review = self.curate.decisions_file()
-        inputs = [self.curate.chunks, self.curate.distilled] + ([str(review)] if review.is_file() else [])
-        _run_stage("curate", self.curate, inputs, Path(self.curate.output_dir) / "train.jsonl",
+        inputs = [str(self.curate.chunks), str(self.curate.distilled)] + ([str(review)] if review.is_file() else [])
+        _run_stage("curate", dataclasses.asdict(self.curate), inputs, Path(str(self.curate.output_dir)) / "train.jsonl",
                    lambda: run_curate(self.curate))
 
 
-def stamp(settings: Any, inputs: list[str]) -> str:
-    """Hash of a stage's settings and the bytes of its input files."""
-    digest = hashlib.sha256(json.dumps(vars(settings), sort_keys=True, default=str).encode())
+def stamp(settings: dict[str, Any], inputs: list[str]) -> str:
+    """Hash of a stage's settings and the bytes of every file it reads."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
     for path in inputs:
         digest.update(path.encode())
         with open(path, "rb") as handle:
@@ -63,12 +73,12 @@ def stamp(settings: Any, inputs: list[str]) -> str:
     return digest.hexdigest()
 
 
-def _run_stage(name: str, settings: Any, inputs: list[str], output: Path, run: Callable[[], Any]) -> None:
-    stamp_file = output.with_name(output.name + ".stamp")
+def _run_stage(name: str, settings: dict[str, Any], inputs: list[str], output: Path, run: Callable[[], Any]) -> None:
+    stamp_path = stamp_file(output)
     current = stamp(settings, inputs)
-    if output.is_file() and stamp_file.is_file() and stamp_file.read_text() == current:
+    if output.is_file() and stamp_path.is_file() and stamp_path.read_text() == current:
         rank_zero_info(f"{name}: {output} is up to date; reused")
         return
     rank_zero_info(f"{name}: making {output}")
     run()
-    stamp_file.write_text(current)
+    stamp_path.write_text(current)

@@ -8,8 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from datamodules.chat_encoding import IGNORE_INDEX, EncodedChat
-from slm_recipes.recipe_cli import load_recipe
+from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX, EncodedChat
 
 
 def mark_trained(encoded: EncodedChat, tokenizer, colour: bool) -> Text:
@@ -47,12 +46,3 @@ def print_inspection(datamodule, count: int = 3, console: Console | None = None)
     for key, value in stats.items():
         table.add_row(key, f"{value:.1%}" if key == "trained_share" else f"{value:g}")
     console.print(table)
-
-
-def inspect_data_command(argv: list[str]) -> None:
-    """`slm inspect-data --config R [--count N]`."""
-    count = 3
-    if "--count" in argv:
-        i = argv.index("--count")
-        count, argv = int(argv[i + 1]), argv[:i] + argv[i + 2:]
-    print_inspection(load_recipe(argv).datamodule, count=count)

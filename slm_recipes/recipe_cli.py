@@ -1,38 +1,49 @@
-"""The recipe parser: LightningCLI with the base recipe first, linked arguments and run folders."""
+"""`slm fit` and `slm validate`: LightningCLI over the recipe, with the base recipe first and the run's callbacks.
+
+The recipe sections and their links are `recipe_parser.add_recipe_sections`, shared with every other
+command; this parser adds the training sections (trainer, model, data) and checks them in full.
+From the parse it builds the same `Recipe` the other commands read, and from the recipe the
+callbacks a recipe tunes by section rather than by list entry: the QA evaluation (`evaluation:`),
+merging and GGUF export (`export:`), and plain progress lines when the output is not a terminal.
+"""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import torch
+from jsonargparse import Namespace
+from lightning.pytorch import Callback
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 from lightning.pytorch.loggers import TensorBoardLogger
 
-from datamodules import DistilledQADataModule
-from modules import QLoRACausalLM
-from slm_recipes.curate.config import CurateConfig
+from slm_recipes.callbacks.log_lines import LogLineProgress
+from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
+from slm_recipes.callbacks.qa_evaluation import QAEvaluation
 from slm_recipes.data_pipeline import DataStages
-from slm_recipes.distill.config import DistillConfig
+from slm_recipes.datamodules.distilled_qa import DistilledQADataModule
+from slm_recipes.devices import trainer_precision
 from slm_recipes.errors import RecipeError
-from slm_recipes.evaluation.generation import GenerationSettings
-from slm_recipes.export.config import ExportConfig
 from slm_recipes.export.kquants import INSTALL_HINT
+from slm_recipes.export.pipeline import GGUFSettings
 from slm_recipes.export.verify import llama_cpp_available
 from slm_recipes.gguf_types import K_QUANTS
-from slm_recipes.ingest.config import IngestConfig
+from slm_recipes.modules.qlora_causal_lm import QLoRACausalLM
+from slm_recipes.progress import on_terminal
+from slm_recipes.recipe import Recipe
+from slm_recipes.recipe_files import RecipeFile, package_class_path, recipe_files
+from slm_recipes.recipe_parser import add_recipe_sections, recipe_from_config, split_arguments
 
-BASE_RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "base.yaml"
-LOG_ROOT = "logs"
+CLASS_PATH_FLAGS = ("--model", "--data", "--model.class_path", "--data.class_path")
 
 
 class SLMCLI(LightningCLI):
-    """Every recipe starts from `recipes/base.yaml`; later `--config` files and flags override it."""
+    """Every recipe starts from the bundled `base.yaml`; later `--config` files and flags override it."""
 
     def __init__(self, args: Sequence[str], run: bool = True, **kwargs: Any) -> None:
-        args = with_base_recipe(list(args), subcommand=run)
+        self.files, args = with_recipe_files(list(args), subcommand=run)
+        self.recipe: Recipe | None = None
         parser_kwargs = {"exit_on_error": False, **{name: {"exit_on_error": False} for name in self.subcommands()}}
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*args parameter is intended to run from within Python")
@@ -49,77 +60,83 @@ class SLMCLI(LightningCLI):
                 "validate": {"model", "dataloaders", "datamodule"}}
 
     def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
-        parser.add_argument("--name", type=str, default="run",
-                            help="Run name: TensorBoard and checkpoints go to logs/<name>/, exports to exports/<name>/.")
-        parser.add_class_arguments(IngestConfig, "ingest")
-        parser.add_class_arguments(DistillConfig, "distill")
-        parser.add_class_arguments(CurateConfig, "curate")
-        parser.add_dataclass_arguments(GenerationSettings, "generation")
-        parser.add_class_arguments(ExportConfig, "export")
+        add_recipe_sections(parser)
         parser.link_arguments("model.init_args.model_name", "data.init_args.model_name")
         parser.link_arguments("data.init_args.max_length", "model.init_args.max_length")
-        # each stage reads what the previous one wrote: the paths are written once, where they are made
-        parser.link_arguments("ingest.output", "distill.chunks")
-        parser.link_arguments("ingest.output", "curate.chunks")
-        parser.link_arguments("distill.output", "curate.distilled")
         # a full run makes its own dataset: the DataModule gets the stage sections to run in prepare_data
         parser.link_arguments(("ingest", "distill", "curate"), "data.init_args.stages", compute_fn=DataStages,
                               apply_on="instantiate")
 
+    def _run_config(self) -> Namespace:
+        return self.config[self.subcommand] if self.subcommand else self.config
+
     def before_instantiate_classes(self) -> None:
-        config = self.config[self.subcommand] if self.subcommand else self.config
+        config = self._run_config()
         if config.trainer.precision is None:
-            config.trainer.precision = auto_precision(config.trainer.accelerator)
+            config.trainer.precision = trainer_precision(config.trainer.accelerator)
+        training = {key: {"init_args": config[key].init_args.as_dict()} for key in ("model", "data")}
+        self.recipe = recipe_from_config(config, training, tuple(str(f.path) for f in self.files))
+        # the stages run on the recipe's resolved paths (data/<name>/... unless the recipe places them)
+        for key in ("ingest", "distill", "curate"):
+            config[key] = Namespace(**vars(getattr(self.recipe, key)))
 
     def instantiate_trainer(self, **kwargs: Any):
-        trainer = super().instantiate_trainer(**kwargs)
-        config = self.config[self.subcommand] if self.subcommand else self.config
+        config = self._run_config()
+        listed = list(self._get(self.config_init, "trainer").get("callbacks") or [])
+        if any(isinstance(c, QAEvaluation) for c in listed):
+            raise RecipeError("trainer.callbacks lists QAEvaluation; the QA evaluation is set in the recipe's "
+                              "evaluation: section (remove it from the list)")
+        callbacks = [*listed, *run_callbacks(self.recipe, self.subcommand, config.trainer.enable_progress_bar)]
         if config.trainer.logger in (None, True):
-            trainer.logger = TensorBoardLogger(LOG_ROOT, name=config.name, version=run_version(config))
-        if self.subcommand == "fit" and config.export.merge_after_fit:
-            trainer.callbacks.extend(export_callbacks(config, self.config_init[self.subcommand].generation))
-        return trainer
+            paths = self.recipe.paths
+            kwargs.setdefault("logger", TensorBoardLogger(str(paths.log_root), name=paths.name, version=paths.model_folder))
+        return super().instantiate_trainer(callbacks=callbacks, **kwargs)
 
 
-def export_callbacks(config: Any, generation: Any) -> list[Any]:
-    """MergeAdapter, then GGUFExport, from the recipe's `export:` section (run after the listed callbacks)."""
-    from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
-    from slm_recipes.export.paths import merged_dir  # it reads this module's run folder names
-    from slm_recipes.export.pipeline import gguf_settings
+def run_callbacks(recipe: Recipe, subcommand: str | None, progress_bar: bool | None) -> list[Callback]:
+    """The callbacks a recipe asks for by section: evaluation, then merge and GGUF export (fit), then progress lines."""
+    callbacks: list[Callback] = []
+    if recipe.evaluation.enabled:
+        callbacks.append(QAEvaluation(recipe.evaluation, output_dir=recipe.paths.eval_dir))
+    export = recipe.export
+    if subcommand == "fit" and export.merge_after_fit:
+        needs_llama_cpp = [t for t in export.gguf if t in K_QUANTS]
+        if needs_llama_cpp and not llama_cpp_available():
+            # said before training, not after hours of it
+            raise RecipeError(f"export.gguf {needs_llama_cpp[0]} needs llama.cpp's quantizer: {INSTALL_HINT}; "
+                              "or drop it from export.gguf (f16, q8_0, q5_0, q5_1, q4_0, q4_1 need nothing more)")
+        merged = str(recipe.paths.merged_dir)
+        callbacks += [MergeAdapter(merged, export.merge_dtype, recipe.generation),
+                      GGUFExport(list(export.gguf), GGUFSettings.of(export, recipe.paths), recipe.generation)]
+    if progress_bar is not False and not on_terminal():
+        callbacks.append(LogLineProgress())
+    return callbacks
 
-    export = config.export
-    needs_llama_cpp = [t for t in export.gguf if t in K_QUANTS]
-    if needs_llama_cpp and not llama_cpp_available():
-        # said before training, not after hours of it
-        raise RecipeError(f"export.gguf {needs_llama_cpp[0]} needs llama.cpp's quantizer: {INSTALL_HINT}; "
-                          "or drop it from export.gguf (f16, q8_0, q5_0, q5_1, q4_0, q4_1 need nothing more)")
-    merged = str(merged_dir(config))
-    return [MergeAdapter(merged, export.merge_dtype, generation),
-            GGUFExport(merged, list(export.gguf), gguf_settings(config), generation)]
 
+def with_recipe_files(args: list[str], subcommand: bool) -> tuple[list[RecipeFile], list[str]]:
+    """The recipe files (bundled base first) read once, and `args` with each `--config` replaced by its content.
 
-def with_base_recipe(args: list[str], subcommand: bool) -> list[str]:
-    """Put `recipes/base.yaml` first, so every recipe is a delta over it (help and print_config show it)."""
-    if not BASE_RECIPE.is_file() or any(a in ("-h", "--help") for a in args[:1]):
-        return args
+    Help and `--print_config` see the base recipe too; a bundled recipe's own files are resolved beside it.
+    """
+    if any(a in ("-h", "--help") for a in args[:1]):
+        return [], args
     at = 1 if subcommand and args and not args[0].startswith("-") else 0
-    return [*args[:at], "--config", str(BASE_RECIPE), *args[at:]]
+    split = split_arguments(args[at:], training=())
+    files = recipe_files(split.configs)
+    rest = [_owned_class_path(arg, before) for before, arg in zip(["", *split.rest], split.rest, strict=False)]
+    return files, [*args[:at], *(a for f in files for a in ("--config", f.as_config_string())), *rest]
 
 
-def run_version(config: Any) -> str:
-    """One folder per model under the run: logs/<name>/<model>/ (checkpoints, adapter, event files)."""
-    return Path(config.model.init_args.model_name.rstrip("/")).name
+def _owned_class_path(arg: str, before: str) -> str:
+    """`--model.class_path modules.X` on the command line names the installed package too."""
+    flag, eq, value = arg.partition("=")
+    if eq and flag in CLASS_PATH_FLAGS:
+        return f"{flag}={package_class_path(value)}"
+    return package_class_path(arg) if before in CLASS_PATH_FLAGS else arg
 
 
-def auto_precision(accelerator: str | Any) -> str:
-    """bf16 mixed precision on GPUs that have it, fp16 on older GPUs, fp32 on CPU and MPS."""
-    if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
-        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
-    return "32-true"
-
-
-def load_recipe(argv: Sequence[str]) -> SLMCLI:
-    """Parse and instantiate a recipe without running anything (for the commands besides fit/validate).
+def load_training_cli(argv: Sequence[str]) -> SLMCLI:
+    """Parse and instantiate a recipe for training without running anything (tests, benchmarks).
 
     The model is built lazily (in `configure_model`), so this loads no weights.
     """

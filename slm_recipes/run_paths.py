@@ -19,6 +19,7 @@ EXPORT_ROOT = Path("exports")
 DATA_ROOT = Path("data")
 CHECKPOINTS = "checkpoints"
 ADAPTER = "adapter"
+EVAL = "eval"
 LAST_CHECKPOINT = "last.ckpt"
 
 
@@ -81,7 +82,7 @@ class RunPaths:
 
     @property
     def eval_dir(self) -> Path:
-        return self.export_dir / "eval"
+        return eval_dir_in(self.export_dir)
 
     # --- data: data/<name>/ ---------------------------------------------------------------------------
 
@@ -119,6 +120,11 @@ class RunPaths:
 def adapter_dir_in(run_dir: str | Path) -> Path:
     """Where a run folder keeps its PEFT adapter (the SaveAdapter callback writes it)."""
     return Path(run_dir) / ADAPTER
+
+
+def eval_dir_in(folder: str | Path) -> Path:
+    """Where the QA evaluation writes its reports under a shipping (or a trainer's root) folder."""
+    return Path(folder) / EVAL
 
 
 def stamp_file(output: str | Path) -> Path:

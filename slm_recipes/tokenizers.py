@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
@@ -26,3 +27,14 @@ def token_counter(model_name: str) -> Callable[[str], int]:
     """Tokens a text costs with `model_name`'s tokenizer (no special tokens): the ingest chunk budget."""
     tokenizer = load_tokenizer(model_name)
     return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+#: The files that make a tokenizer: a change to any of them changes token counts and chunk boundaries.
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "tokenizer.model",
+                   "special_tokens_map.json", "added_tokens.json")
+
+
+def tokenizer_files(model_name: str) -> list[Path]:
+    """The tokenizer files of `model_name`'s local folder (none when it would come from the hub)."""
+    folder = Path(resolve_model(model_name))
+    return [folder / name for name in TOKENIZER_FILES if (folder / name).is_file()]

@@ -1,8 +1,16 @@
-"""Side jobs of a run, named in recipes as `slm_recipes.callbacks.<Name>`."""
+"""Side jobs of a run, named in recipes as `slm_recipes.callbacks.<Name>` (each imported on first use)."""
 
-from slm_recipes.callbacks.adapter_export import SaveAdapter
-from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
-from slm_recipes.callbacks.qa_evaluation import QAEvaluation
-from slm_recipes.callbacks.token_throughput import TokenThroughput
+from __future__ import annotations
 
-__all__ = ["GGUFExport", "MergeAdapter", "QAEvaluation", "SaveAdapter", "TokenThroughput"]
+import importlib
+from typing import Any
+
+_WHERE = {"SaveAdapter": "adapter_export", "GGUFExport": "model_export", "MergeAdapter": "model_export",
+          "LogLineProgress": "log_lines", "QAEvaluation": "qa_evaluation", "TokenThroughput": "token_throughput"}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,16 +7,16 @@ from typing import Any
 
 import lightning as L
 
+from slm_recipes.run_paths import adapter_dir_in
+
 
 class SaveAdapter(L.Callback):
     """Writes `adapter/` (adapter_config.json, adapter_model.safetensors) whenever a checkpoint is saved
     and at the end of fit, so `peft.PeftModel.from_pretrained` can load the latest adapter."""
 
-    def __init__(self, dirname: str = "adapter") -> None:
-        self.dirname = dirname
-
     def adapter_dir(self, trainer: L.Trainer) -> Path:
-        return Path(trainer.log_dir or trainer.default_root_dir) / self.dirname
+        """The run folder's `adapter/` (logs/<name>/<model>/adapter under the recipe's logger)."""
+        return adapter_dir_in(trainer.log_dir or trainer.default_root_dir)
 
     def on_save_checkpoint(self, trainer: L.Trainer, pl_module: L.LightningModule, checkpoint: dict[str, Any]) -> None:
         if trainer.is_global_zero:

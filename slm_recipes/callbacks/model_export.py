@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 
 import lightning as L
 from lightning.pytorch.utilities import rank_zero_info
 
-from slm_recipes.evaluation.generation import GenerationSettings
 from slm_recipes.export.merge import merge_adapter_dir, save_merged
 from slm_recipes.export.pipeline import GGUFSettings, export_ggufs, verification_conversations
+from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.run_paths import adapter_dir_in
 from slm_recipes.tokenizers import load_tokenizer
 
 
@@ -26,9 +26,10 @@ class MergeAdapter(L.Callback):
         if not trainer.is_global_zero:
             return
         model_name = pl_module.hparams.model_name
-        with tempfile.TemporaryDirectory() as adapter:
-            pl_module.save_adapter(Path(adapter) / "adapter")
-            merged = merge_adapter_dir(model_name, Path(adapter) / "adapter", self.dtype)
+        with tempfile.TemporaryDirectory() as scratch:
+            adapter = adapter_dir_in(scratch)
+            pl_module.save_adapter(adapter)
+            merged = merge_adapter_dir(model_name, adapter, self.dtype)
         save_merged(merged, load_tokenizer(model_name), self.generation, self.output_dir)
         rank_zero_info(f"merged model: {self.output_dir}")
 
@@ -38,9 +39,7 @@ class GGUFExport(L.Callback):
 
     Runs after MergeAdapter (callbacks run in list order)."""
 
-    def __init__(self, merged_dir: str, types: list[str], settings: GGUFSettings,
-                 generation: GenerationSettings | None = None) -> None:
-        self.merged_dir = Path(merged_dir)
+    def __init__(self, types: list[str], settings: GGUFSettings, generation: GenerationSettings | None = None) -> None:
         self.types = types
         self.settings = settings
         self.generation = generation or GenerationSettings()
@@ -51,5 +50,5 @@ class GGUFExport(L.Callback):
         hparams = trainer.datamodule.hparams if trainer.datamodule is not None else {}
         system_prompt = hparams.get("system_prompt")
         conversations = verification_conversations(system_prompt, hparams.get("eval_file"), self.settings.verify_prompts)
-        export_ggufs(self.merged_dir, self.types, self.settings, load_tokenizer(pl_module.hparams.model_name),
+        export_ggufs(self.settings.paths.merged_dir, self.types, self.settings, load_tokenizer(pl_module.hparams.model_name),
                      self.generation, system_prompt, conversations)

@@ -1,13 +1,14 @@
 """Generate answers to held-out questions and score them: numbers strictly, keywords, format, consistency.
 
-Runs every `every_n_epochs` epochs and at the end of fit (label `tuned`), and in `slm validate`
-(label `base` without `--ckpt_path`, so a user sees base vs tuned). Logs every metric to the
-run's loggers, a text table of sample answers to TensorBoard, and writes the per-question JSONL
-and the Markdown report to `exports/<name>/eval/`.
+Runs every `evaluation.every_n_epochs` epochs and at the end of fit (label `tuned`), and in
+`slm validate` (label `base` without `--ckpt_path`, so a user sees base vs tuned). Logs every metric
+to the run's loggers, a text table of sample answers to TensorBoard, and writes the per-question
+JSONL and the Markdown report to the run's `eval/` folder (exports/<name>/eval/ or export.output_dir).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,65 +17,35 @@ import lightning as L
 import torch
 from lightning.pytorch.utilities import rank_zero_info
 
-from slm_recipes.evaluation.dataset import EvalQuestion, from_examples, load_chunks, load_questions
-from slm_recipes.evaluation.generation import GenerationSettings, generate_answers
+from slm_recipes.datamodules.questions import EvalQuestion, from_examples, load_chunks, load_questions
 from slm_recipes.evaluation.metrics import QAMetrics
 from slm_recipes.evaluation.report import markdown_cell, question_row, verdict, write_results
+from slm_recipes.evaluation.settings import EvaluationConfig
+from slm_recipes.generation import generate_answers
+from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.progress import Progress
+from slm_recipes.run_paths import eval_dir_in
 
 SMOKE_NEW_TOKENS = 32
 
 
 class QAEvaluation(L.Callback):
-    def __init__(
-        self,
-        eval_file: str | None = None,
-        chunks_file: str | None = None,
-        every_n_epochs: int = 1,
-        max_questions: int | None = 64,
-        max_new_tokens: int = 96,
-        batch_size: int = 8,
-        temperature: float = 0.0,
-        top_p: float = 1.0,
-        repetition_penalty: float = 1.0,
-        consistency_questions: int = 8,
-        consistency_samples: int = 3,
-        consistency_temperature: float = 0.7,
-        table_rows: int = 16,
-        output_dir: str | None = None,
-        seed: int = 0,
-    ) -> None:
+    """Asks the recipe's questions and scores the answers; its settings are the recipe's `evaluation:` section.
+
+    The CLI adds it to every `slm fit` and `slm validate` (unless `evaluation.enabled` is false), so a
+    recipe tunes it without restating the callbacks list.
+    """
+
+    def __init__(self, settings: EvaluationConfig | None = None, output_dir: str | Path | None = None) -> None:
         """
         Args:
-            eval_file: Questions to ask (QA JSONL or any chat file the DataModule reads); default: the
-                DataModule's `eval_file`, else its val split.
-            chunks_file: chunks.jsonl whose texts (by `chunk_id`) also count as known numbers.
-            every_n_epochs: Evaluate after every n-th training epoch (0: only at the end of fit).
-            max_questions: Ask at most this many questions (the first ones; null: all). With an integer
-                `trainer.limit_val_batches` (debug overlays) only that many batches, at most 32 new tokens, no sampling.
-            max_new_tokens: Longest answer; an answer cut here is a run-on.
-            batch_size: Questions generated together (left-padded).
-            temperature: 0 = greedy; above 0 samples (with top_p).
-            top_p: Nucleus sampling share (when temperature > 0).
-            repetition_penalty: Hugging Face repetition penalty (1.0 = none).
-            consistency_questions: How many questions are also sampled for the consistency metric (0: off).
-            consistency_samples: Answers sampled per such question.
-            consistency_temperature: Temperature of those samples.
-            table_rows: Sample answers in the TensorBoard text table (failing first).
-            output_dir: Where the JSONL and Markdown report go; default exports/<name>/eval.
-            seed: Seed of sampled generation (training's random state is left untouched).
+            settings: What to ask and how (the `evaluation:` section).
+            output_dir: Where the JSONL and Markdown report go (the run's `RunPaths.eval_dir`); default
+                `eval/` under the trainer's root folder.
         """
-        self.eval_file = eval_file
-        self.chunks_file = chunks_file
-        self.every_n_epochs = every_n_epochs
-        self.max_questions = max_questions
-        self.settings = GenerationSettings(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                                           repetition_penalty=repetition_penalty, batch_size=batch_size)
-        self.consistency_questions = consistency_questions
-        self.consistency_samples = consistency_samples
-        self.consistency_temperature = consistency_temperature
-        self.table_rows = table_rows
+        self.config = settings or EvaluationConfig()
+        self.settings = self.config.generation
         self.output_dir = output_dir
-        self.seed = seed
         self.metrics = QAMetrics()
         self.last: dict[str, float] = {}
         self._questions: list[EvalQuestion] | None = None
@@ -83,7 +54,8 @@ class QAEvaluation(L.Callback):
     # --- when -------------------------------------------------------------------------------------------
 
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if self.every_n_epochs and (trainer.current_epoch + 1) % self.every_n_epochs == 0:
+        every = self.config.every_n_epochs
+        if every and (trainer.current_epoch + 1) % every == 0:
             self.evaluate(trainer, pl_module, "tuned")
 
     def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
@@ -109,7 +81,10 @@ class QAEvaluation(L.Callback):
         mine = list(range(trainer.global_rank, len(questions), trainer.world_size))
         model = pl_module.model if getattr(pl_module, "model", None) is not None else pl_module
         with trainer.precision_plugin.forward_context():  # the autocast training ran under (bf16/fp16 mixed)
-            values, rows = self.score(model, datamodule.tokenizer, questions, mine, settings, sample=not smoke)
+            with Progress(f"QA evaluation ({label})", total=len(mine), unit="questions",
+                          enabled=trainer.is_global_zero) as bar:
+                values, rows = self.score(model, datamodule.tokenizer, questions, mine, settings, sample=not smoke,
+                                          on_batch=bar.advance)
         rows = _gather(rows)
         self.last = values
         if trainer.is_global_zero:
@@ -121,9 +96,13 @@ class QAEvaluation(L.Callback):
         return values
 
     def score(self, model: torch.nn.Module, tokenizer: Any, questions: list[EvalQuestion], mine: list[int],
-              settings: GenerationSettings, sample: bool = True) -> tuple[dict[str, float], list[dict[str, Any]]]:
-        """Answer the questions at indices `mine` and score them; metrics are synced across ranks."""
-        answers = generate_answers(model, tokenizer, [questions[i].prompt for i in mine], settings, self.seed)
+              settings: GenerationSettings, sample: bool = True,
+              on_batch: Callable[[int], None] | None = None) -> tuple[dict[str, float], list[dict[str, Any]]]:
+        """Answer the questions at indices `mine` and score them; metrics are synced across ranks.
+
+        `on_batch` is told how many answers each finished batch gave (a progress bar)."""
+        answers = generate_answers(model, tokenizer, [questions[i].prompt for i in mine], settings, self.config.seed,
+                                   on_batch=on_batch)
         samples = self._samples(model, tokenizer, questions, mine) if sample else [[] for _ in mine]
         own = [questions[i] for i in mine]
         self.metrics.to(next(model.parameters()).device).reset()
@@ -134,36 +113,37 @@ class QAEvaluation(L.Callback):
     def questions(self, datamodule: Any) -> list[EvalQuestion]:
         if self._questions is None:
             system_prompt = datamodule.hparams.get("system_prompt")
-            eval_file = self.eval_file or datamodule.hparams.get("eval_file")
+            eval_file = datamodule.hparams.get("eval_file")
+            chunks_file = self.config.chunks_file
             if eval_file:
-                questions = load_questions(eval_file, system_prompt, self.chunks_file)
+                questions = load_questions(eval_file, system_prompt, chunks_file)
             else:
-                chunks = load_chunks(self.chunks_file) if self.chunks_file else None
+                chunks = load_chunks(chunks_file) if chunks_file else None
                 questions = from_examples([item.example for item in datamodule.val_data.items], system_prompt, chunks)
-            self._questions = questions[: self.max_questions] if self.max_questions else questions
+            limit = self.config.max_questions
+            self._questions = questions[:limit] if limit else questions
         return self._questions
 
     def _samples(self, model: torch.nn.Module, tokenizer: Any, questions: list[EvalQuestion],
                  mine: list[int]) -> list[list[str]]:
         """Sampled answers for an evenly spread subset of the questions; [] for the others."""
         samples: list[list[str]] = [[] for _ in mine]
-        count = min(self.consistency_questions, len(questions)) if self.consistency_samples > 1 else 0
+        per_question = self.config.consistency_samples
+        count = min(self.config.consistency_questions, len(questions)) if per_question > 1 else 0
         if not count:
             return samples
         chosen = {round(k * len(questions) / count) for k in range(count)}
         picked = [n for n, i in enumerate(mine) if i in chosen]
-        prompts = [questions[mine[n]].prompt for n in picked for _ in range(self.consistency_samples)]
-        settings = GenerationSettings(max_new_tokens=self.settings.max_new_tokens, temperature=self.consistency_temperature,
-                                      top_p=self.settings.top_p, repetition_penalty=self.settings.repetition_penalty,
-                                      batch_size=self.settings.batch_size)
-        texts = [g.text for g in generate_answers(model, tokenizer, prompts, settings, self.seed + 1)]
+        prompts = [questions[mine[n]].prompt for n in picked for _ in range(per_question)]
+        settings = self.config.consistency_generation
+        texts = [g.text for g in generate_answers(model, tokenizer, prompts, settings, self.config.seed + 1)]
         for k, n in enumerate(picked):
-            samples[n] = texts[k * self.consistency_samples:(k + 1) * self.consistency_samples]
+            samples[n] = texts[k * per_question:(k + 1) * per_question]
         return samples
 
     def _log(self, trainer: L.Trainer, values: dict[str, float], rows: list[dict[str, Any]]) -> None:
         step = trainer.global_step
-        table = _table(sorted(rows, key=lambda r: r["passed"])[: self.table_rows])
+        table = _table(sorted(rows, key=lambda r: r["passed"])[: self.config.table_rows])
         for logger in trainer.loggers:
             logger.log_metrics(values, step=step)
             experiment = getattr(logger, "experiment", None)
@@ -172,11 +152,7 @@ class QAEvaluation(L.Callback):
             logger.save()
 
     def _output_dir(self, trainer: L.Trainer) -> Path:
-        if self.output_dir:
-            return Path(self.output_dir)
-        if trainer.logger is not None and trainer.logger.name:
-            return Path("exports") / str(trainer.logger.name) / "eval"
-        return Path(trainer.default_root_dir) / "eval"
+        return Path(self.output_dir) if self.output_dir else eval_dir_in(trainer.default_root_dir)
 
 
 def _table(rows: list[dict[str, Any]]) -> str:

@@ -1,4 +1,4 @@
-"""`slm predict`: answer a JSONL of questions in batches into a JSONL of answers.
+"""Answer a JSONL of questions in batches into a JSONL of answers (`slm predict`).
 
 A record is a QA pair (`question`, optionally `answer`), or any chat record the DataModule reads
 (`messages`, `conversations`, alpaca `instruction`) whose last turn is the user's question or an
@@ -13,54 +13,33 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+import torch
+from transformers import PreTrainedTokenizerBase
 
-from datamodules.chat_encoding import with_system_prompt
-from datamodules.formats import SHAREGPT_ROLES, read_records, to_example
-from slm_recipes.artefacts import open_recipe_model
 from slm_recipes.atomic import write_text_atomically
+from slm_recipes.datamodules.chat_encoding import with_system_prompt
+from slm_recipes.datamodules.formats import SHAREGPT_ROLES, to_example
+from slm_recipes.datamodules.questions import EvalQuestion, from_examples
 from slm_recipes.errors import RecipeError
-from slm_recipes.evaluation.dataset import EvalQuestion, from_examples
-from slm_recipes.evaluation.generation import generate_answers
+from slm_recipes.generation import generate_answers
+from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.jsonl import read_records
+from slm_recipes.progress import Progress
 
-USAGE = """usage: slm predict --config R --input Q.jsonl --output A.jsonl [--adapter DIR | --merged DIR | --gguf FILE]
-
-Answer every record of Q.jsonl (`question`, or chat `messages` / `conversations` / `instruction`
-records ending with the question) and write one JSON line per record to A.jsonl: `id` (if given),
-`question`, `answer`, `ended` (false: cut at max_new_tokens), `reference` (the record's own
-answer, if any) and the record's other fields.
-Without an artefact flag: exports/<name>/merged if it exists, else the run's adapter.
-Prompts get the recipe's system prompt; generation the recipe's `generation:` section (batch_size
-questions at a time); override a value for one run with e.g. --generation.max_new_tokens 512."""
 _SLOT = "(the answer to predict)"  # stands in for a missing answer while a record is read as a chat example
 
 
-def predict_command(argv: list[str]) -> None:
-    if any(arg in ("-h", "--help") for arg in argv):
-        print(USAGE)
-        return
-    source, argv = _take(argv, "--input")
-    target, argv = _take(argv, "--output")
-    if source.resolve() == target.resolve():
-        raise RecipeError(f"--output {target} would overwrite the input; name another file")
-    questions = read_questions(source)  # before loading the model: a bad line fails fast
-    session = open_recipe_model(argv)
-    settings = session.settings
-    print(session.describe())
-    prompts = [with_system_prompt(q.prompt, session.system_prompt) for _, q in questions]
-    console = Console(stderr=True)  # stdout stays the summary
-    with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
-        task = progress.add_task("answering", total=len(prompts))
-        answers = generate_answers(session.model, session.tokenizer, prompts, settings,
-                                   on_batch=lambda n: progress.advance(task, n))
+def predict(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings: GenerationSettings,
+            system_prompt: str | None, questions: list[tuple[dict[str, Any], EvalQuestion]], target: Path) -> int:
+    """Answer `questions` (from `read_questions`) into `target`, one JSON line each, in order; returns how many
+    answers were cut at max_new_tokens."""
+    prompts = [with_system_prompt(q.prompt, system_prompt) for _, q in questions]
+    with Progress("answering", total=len(prompts), unit="questions") as bar:
+        answers = generate_answers(model, tokenizer, prompts, settings, on_batch=bar.advance)
     lines = [json.dumps(answer_record(record, q, a.text, a.ended), ensure_ascii=False)
              for (record, q), a in zip(questions, answers)]
     write_text_atomically(target, "".join(line + "\n" for line in lines))
-    cut = sum(not a.ended for a in answers)
-    print(f"wrote {len(lines)} answers to {target}"
-          + (f" ({cut} cut at max_new_tokens {settings.max_new_tokens})" if cut else ""))
+    return sum(not a.ended for a in answers)
 
 
 def read_questions(path: Path) -> list[tuple[dict[str, Any], EvalQuestion]]:
@@ -107,17 +86,3 @@ def _with_answer_slot(record: dict[str, Any], where: str) -> tuple[dict[str, Any
     if isinstance(record.get(key), str) and record[key].strip():
         return record, True
     return {**record, key: _SLOT}, False
-
-
-def _take(argv: list[str], flag: str) -> tuple[Path, list[str]]:
-    """The path after `flag` (or in `flag=PATH`) and the other arguments; the flag is required."""
-    for i, arg in enumerate(argv):
-        name, eq, value = arg.partition("=")
-        if name != flag:
-            continue
-        if eq:
-            return Path(value), argv[:i] + argv[i + 1:]
-        if i + 1 < len(argv) and not argv[i + 1].startswith("--"):
-            return Path(argv[i + 1]), argv[:i] + argv[i + 2:]
-        break
-    raise RecipeError(f"{flag} needs a file; {USAGE.splitlines()[0]}")

@@ -1,7 +1,4 @@
-"""Curation: check, score, de-duplicate and split distilled QA pairs into the training dataset."""
+"""Curation: check, score, de-duplicate and split distilled QA pairs into the training dataset.
 
-from slm_recipes.curate.config import CurateConfig
-from slm_recipes.curate.pipeline import run_curate
-from slm_recipes.curate.report import CurateReport
-
-__all__ = ["CurateConfig", "CurateReport", "run_curate"]
+Submodules are imported where used, so reading a recipe section does not load the whole stage.
+"""

@@ -2,53 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 
+from slm_recipes.errors import RecipeError
+
+STAGES = ("numeric", "general")
+
+
+@dataclass(frozen=True)
 class DistillConfig:
-    """Settings of the distill stage; jsonargparse exposes each parameter as `distill.<name>`."""
+    """Which teacher turns the chunks into QA pairs, and how.
 
-    def __init__(
-        self,
-        chunks: str = "data/chunks.jsonl",
-        output: str = "data/distilled.jsonl",
-        teachers: list[str] | None = None,
-        model: str | None = None,
-        base_url: str | None = None,
-        keys_file: str | None = None,
-        concurrency: int = 8,
-        temperature: float = 0.1,
-        stages: list[str] | None = None,
-        numeric_share: float = 0.3,
-        prompts_dir: str | None = None,
-        cache_dir: str = "data/cache/distill",
-    ) -> None:
-        """Describe which teacher turns the chunks into QA pairs, and how.
+    Args:
+        chunks: The chunks.jsonl written by ingest (linked from `ingest.output`).
+        output: The distilled.jsonl to write (atomically); default data/<name>/distilled.jsonl. Failures go
+            beside it (`<name>.failures.jsonl`) and the journal of an unfinished run to `<name>.journal`.
+        teachers: Teachers in fallback order: `extractive` (offline, no LLM), `gemini`, `zhipu`,
+            `openai_compatible`. A chunk goes to the next teacher only when the previous one gave up.
+        model: Model name for the API teachers; None means each teacher's default.
+        base_url: Endpoint for the API teachers (`openai_compatible` needs one).
+        keys_file: File with the API keys (a key pool), outside the repository; None means the environment.
+        concurrency: Requests in flight at once.
+        temperature: Sampling temperature of the API teachers.
+        stages: Stages in the order they run (numeric, general); each record carries its stage.
+        numeric_share: Required share of numeric questions, written into the prompts.
+        prompts_dir: Folder whose files replace the default prompts of the same name
+            (system.txt, numeric.txt, general.txt, good_examples.txt, bad_examples.txt).
+        cache_dir: Per-chunk replies, keyed by chunk text, prompts, teachers and settings; default
+            data/<name>/cache/distill.
+    """
 
-        Args:
-            chunks: The chunks.jsonl written by ingest.
-            output: Path of the distilled.jsonl to write (atomically); failures go beside it
-                (`<name>.failures.jsonl`) and the journal of an unfinished run to `<name>.journal`.
-            teachers: Teachers in fallback order: `extractive` (offline, no LLM), `gemini`, `zhipu`,
-                `openai_compatible`. A chunk goes to the next teacher only when the previous one gave up.
-            model: Model name for the API teachers; None means each teacher's default.
-            base_url: Endpoint for the API teachers (`openai_compatible` needs one).
-            keys_file: File with one API key per line (a key pool); None means the teacher's environment variable.
-            concurrency: Requests in flight at once.
-            temperature: Sampling temperature of the API teachers.
-            stages: Stages in the order they run; each record carries its stage.
-            numeric_share: Required share of numeric questions, written into the prompts.
-            prompts_dir: Folder whose files replace the default prompts of the same name
-                (system.txt, numeric.txt, general.txt, good_examples.txt, bad_examples.txt).
-            cache_dir: Per-chunk results, keyed by chunk text, prompts, teachers and settings.
-        """
-        self.chunks = chunks
-        self.output = output
-        self.teachers = list(teachers or ["extractive"])
-        self.model = model
-        self.base_url = base_url
-        self.keys_file = keys_file
-        self.concurrency = concurrency
-        self.temperature = temperature
-        self.stages = list(stages or ["numeric", "general"])
-        self.numeric_share = numeric_share
-        self.prompts_dir = prompts_dir
-        self.cache_dir = cache_dir
+    chunks: str | None = None
+    output: str | None = None
+    teachers: list[str] = field(default_factory=lambda: ["extractive"])
+    model: str | None = None
+    base_url: str | None = None
+    keys_file: str | None = None
+    concurrency: int = 8
+    temperature: float = 0.1
+    stages: list[str] = field(default_factory=lambda: list(STAGES))
+    numeric_share: float = 0.3
+    prompts_dir: str | None = None
+    cache_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "teachers", list(self.teachers or ["extractive"]))
+        object.__setattr__(self, "stages", list(self.stages or STAGES))
+        unknown = [s for s in self.stages if s not in STAGES]
+        if unknown:
+            raise RecipeError(f"distill.stages: {unknown} — use numeric and/or general")
+        if self.concurrency < 1:
+            raise RecipeError(f"distill.concurrency must be at least 1, got {self.concurrency}")
+        if not 0 <= self.numeric_share <= 1:
+            raise RecipeError(f"distill.numeric_share must be a share in [0, 1], got {self.numeric_share}")

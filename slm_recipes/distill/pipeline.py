@@ -24,7 +24,6 @@ from slm_recipes.progress import Progress
 from slm_recipes.run_paths import failures_file, journal_file
 
 log = logging.getLogger(__name__)
-STAGES = ("numeric", "general")
 
 
 @dataclass(frozen=True)
@@ -150,12 +149,9 @@ def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progres
     """
     if not teachers:
         raise RecipeError("distill.teachers is empty: name at least one teacher (e.g. [extractive])")
-    unknown = [s for s in config.stages if s not in STAGES]
-    if unknown or not config.stages:
-        raise RecipeError(f"distill.stages: {unknown or '[]'} — use numeric and/or general")
-    if config.concurrency < 1:
-        raise RecipeError("distill.concurrency must be at least 1")
-    chunks = read_chunks(config.chunks)
+    chunks = read_chunks(str(config.chunks))
+    if config.output is None or config.cache_dir is None:
+        raise RecipeError("distill.output is not set; read the recipe with slm_recipes.recipe_parser.load_recipe")
     prompts = load_prompts(config.prompts_dir, config.numeric_share)
     failures_path, journal_path = failures_file(config.output), journal_file(config.output)
     chain = [(t.name, t.model) for t in teachers]

@@ -42,17 +42,22 @@ class Prompts:
         return self.system, user
 
 
+def prompt_files(prompts_dir: str | None) -> list[Path]:
+    """The file each prompt is read from: the recipe's own in `prompts_dir`, else the default."""
+    files = []
+    for name in FILES:
+        custom = Path(prompts_dir) / name if prompts_dir else None
+        files.append(custom if custom is not None and custom.is_file() else DEFAULT_DIR / name)
+    return files
+
+
 def load_prompts(prompts_dir: str | None, numeric_share: float = 0.3) -> Prompts:
     """Default prompt files, each replaced by the file of the same name in `prompts_dir` when it has one."""
     if prompts_dir is not None and not Path(prompts_dir).is_dir():
         raise RecipeError(f"distill.prompts_dir: {prompts_dir} is not a folder")
     if not 0.0 <= numeric_share <= 1.0:
         raise RecipeError(f"distill.numeric_share must be between 0 and 1, got {numeric_share}")
-    texts = {}
-    for name in FILES:
-        custom = Path(prompts_dir) / name if prompts_dir else None
-        path = custom if custom is not None and custom.is_file() else DEFAULT_DIR / name
-        texts[name] = path.read_text(encoding="utf-8").strip()
+    texts = {path.name: path.read_text(encoding="utf-8").strip() for path in prompt_files(prompts_dir)}
     return Prompts(
         system=texts["system.txt"],
         stages={"numeric": texts["numeric.txt"], "general": texts["general.txt"]},

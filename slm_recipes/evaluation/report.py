@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from slm_recipes.atomic import write_text_atomically
-from slm_recipes.evaluation.dataset import EvalQuestion
-from slm_recipes.evaluation.generation import Generated
+from slm_recipes.datamodules.questions import EvalQuestion
 from slm_recipes.evaluation.keywords import reference_keywords
 from slm_recipes.evaluation.metrics import (
     format_problems,
@@ -24,6 +23,7 @@ from slm_recipes.evaluation.metrics import (
     missing_numbers,
     number_set,
 )
+from slm_recipes.generation import Generated
 from slm_recipes.jsonl import read_records
 
 LABELS = ("base", "tuned", "adapter", "merged", "gguf")  # the last three: `slm eval` on an artefact

@@ -15,7 +15,8 @@ from transformers import AutoConfig, AutoModelForCausalLM, GenerationConfig, Pre
 
 from slm_recipes.atomic import write_dir_atomically
 from slm_recipes.errors import RecipeError
-from slm_recipes.evaluation.generation import GenerationSettings, generation_config, stop_token_ids
+from slm_recipes.generation import generation_config, stop_token_ids
+from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.model_source import resolve_model
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -48,7 +49,7 @@ def merge_adapter_dir(model_name: str, adapter_dir: str | Path, dtype: str = "au
 
 def merge_checkpoint(hparams: Any, ckpt_path: str | Path, dtype: str = "auto") -> PreTrainedModel:
     """The base (16/32-bit) with the adapter weights of a Lightning checkpoint (adapter-only, as fit saves them)."""
-    from modules.lora import attach_lora
+    from slm_recipes.modules.lora import attach_lora
 
     checkpoint = torch.load(ckpt_path, map_location="cpu", weights_only=False)
     state = {k.removeprefix("model."): v for k, v in checkpoint.get("state_dict", {}).items()}

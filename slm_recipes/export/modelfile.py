@@ -13,7 +13,8 @@ from pathlib import Path
 from transformers import PreTrainedTokenizerBase
 
 from slm_recipes.atomic import write_text_atomically
-from slm_recipes.evaluation.generation import GenerationSettings, stop_token_ids
+from slm_recipes.generation import stop_token_ids
+from slm_recipes.generation_settings import GenerationSettings
 
 MARK = "\u2063{}\u2063"  # invisible separators: never part of a real template
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from transformers import PreTrainedTokenizerBase
 
-from datamodules.chat_encoding import with_system_prompt
+from slm_recipes.datamodules.chat_encoding import with_system_prompt
+from slm_recipes.datamodules.questions import load_questions
 from slm_recipes.errors import RecipeError
-from slm_recipes.evaluation.dataset import load_questions
-from slm_recipes.evaluation.generation import GenerationSettings
+from slm_recipes.export.config import ExportConfig
 from slm_recipes.export.kquants import quantize_with_llama_cpp
 from slm_recipes.export.modelfile import write_modelfile
-from slm_recipes.export.paths import export_dir
 from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, VerifyReport, verify_gguf
 from slm_recipes.export.write_gguf import checksum_path, file_sha256, write_checksum, write_gguf
+from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.gguf_types import K_QUANTS
+from slm_recipes.run_paths import RunPaths
 
 # Floors for types below q8_0 (q8_0 uses the recipe's export.min_agreement): the demo's measured agreement
 # (benchmarks/RESULTS.md, "Agreement by GGUF type") less a margin. They catch a broken file (a wrong layout
@@ -28,21 +28,19 @@ LOWER_BIT_AGREEMENT = {"q6_k": 0.85, "q5_k_m": 0.65, "q5_0": 0.7, "q5_1": 0.55, 
 
 @dataclass(frozen=True)
 class GGUFSettings:
-    name: str
-    output_dir: Path
+    """The recipe's `export:` section as the pipeline needs it, with where the run's files go."""
+
+    paths: RunPaths
     verify: bool = True
     verify_prompts: int = 8
     min_agreement: float = 0.98
     pre_tokenizer: str | None = None
     modelfile: bool = True
 
-
-def gguf_settings(config: Any, verify: bool = True) -> GGUFSettings:
-    """The recipe's `export:` section as the pipeline needs it (`verify=False`: skip the checks this time)."""
-    export = config.export
-    return GGUFSettings(name=config.name, output_dir=export_dir(config), verify=export.verify and verify,
-                        verify_prompts=export.verify_prompts, min_agreement=export.min_agreement,
-                        pre_tokenizer=export.pre_tokenizer, modelfile=export.modelfile)
+    @classmethod
+    def of(cls, export: ExportConfig, paths: RunPaths) -> GGUFSettings:
+        return cls(paths=paths, verify=export.verify, verify_prompts=export.verify_prompts,
+                   min_agreement=export.min_agreement, pre_tokenizer=export.pre_tokenizer, modelfile=export.modelfile)
 
 
 def verification_conversations(system_prompt: str | None, eval_file: str | None, count: int) -> list[list[dict[str, str]]]:
@@ -60,7 +58,7 @@ def export_ggufs(merged_dir: Path, types: list[str], settings: GGUFSettings, tok
     """Write, verify and describe each type in turn; a failed verification stops with an error."""
     done = []
     for n, gguf_type in enumerate(types):
-        path = settings.output_dir / f"{settings.name}-{gguf_type}.gguf"
+        path = settings.paths.gguf_file(gguf_type)
         print(f"writing {path} ...", flush=True)
         write_one(merged_dir, path, gguf_type, settings)
         report = None
@@ -74,18 +72,18 @@ def export_ggufs(merged_dir: Path, types: list[str], settings: GGUFSettings, tok
                 raise
             print(f"verified {path.name}: {report.summary()}", flush=True)
         if settings.modelfile:
-            for name in [f"Modelfile.{gguf_type}"] + (["Modelfile"] if n == 0 else []):
-                write_modelfile(settings.output_dir / name, path.name, tokenizer, generation, system_prompt)
+            for modelfile in [settings.paths.modelfile(gguf_type)] + ([settings.paths.modelfile()] if n == 0 else []):
+                write_modelfile(modelfile, path.name, tokenizer, generation, system_prompt)
         done.append((path, report))
     return done
 
 
 def write_one(merged_dir: Path, path: Path, gguf_type: str, settings: GGUFSettings) -> Path:
     if gguf_type not in K_QUANTS:
-        return write_gguf(merged_dir, path, gguf_type, settings.name, settings.pre_tokenizer)
+        return write_gguf(merged_dir, path, gguf_type, settings.paths.name, settings.pre_tokenizer)
     source = path.with_name(f".{path.stem}.f16-source.gguf")
     try:
-        write_gguf(merged_dir, source, "f16", settings.name, settings.pre_tokenizer)
+        write_gguf(merged_dir, source, "f16", settings.paths.name, settings.pre_tokenizer)
         quantize_with_llama_cpp(source, path, gguf_type)
     finally:
         source.unlink(missing_ok=True)

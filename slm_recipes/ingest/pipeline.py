@@ -57,8 +57,8 @@ def run_ingest(config: IngestConfig, count_tokens: Callable[[str], int], show_pr
     A bad document raises RecipeError naming it, unless `config.skip_bad`, in which case it is listed
     in the report and the rest are ingested. The output appears only when the whole run succeeded.
     """
-    if config.overlap_tokens < 0 or config.overlap_tokens >= config.chunk_tokens:
-        raise RecipeError(f"ingest.overlap_tokens must be ≥ 0 and below chunk_tokens ({config.chunk_tokens})")
+    if config.output is None:
+        raise RecipeError("ingest.output is not set; read the recipe with slm_recipes.recipe_parser.load_recipe")
     paths = resolve_sources(config.sources)
     report = IngestReport(config.output)
     seen: dict[str, str] = {}

@@ -1,4 +1,7 @@
-"""Patterns of document structure shared by cleaning and chunking: clauses, numbers, sentence ends (headings: `slm_recipes.headings`)."""
+"""Patterns of document structure shared by cleaning and chunking: clauses, numbers, sentence ends.
+
+Headings are `slm_recipes.headings`, shared with the extractive teacher.
+"""
 
 from __future__ import annotations
 

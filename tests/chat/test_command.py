@@ -10,7 +10,8 @@ from transformers import AutoModelForCausalLM
 
 from slm_recipes.cli import cli_main
 from slm_recipes.devices import best_device
-from slm_recipes.evaluation.generation import GenerationSettings, generate_answers
+from slm_recipes.generation import generate_answers
+from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.tokenizers import load_tokenizer
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -85,4 +86,4 @@ def test_without_a_trained_model_says_to_fit_first(tiny_recipe, monkeypatch, cap
 def test_help(capsys):
     cli_main(["chat", "--help"])
     out = capsys.readouterr().out
-    assert out.startswith("usage: slm chat --config R") and "/reset" in out
+    assert out.startswith("usage: slm chat") and "--merged MERGED" in out and "/reset" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from builders import write_jsonl
@@ -11,9 +12,11 @@ from transformers import AutoModelForCausalLM
 
 from slm_recipes.cli import cli_main
 from slm_recipes.devices import best_device
-from slm_recipes.evaluation.generation import GenerationSettings, generate_answers
+from slm_recipes.generation import generate_answers
+from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.tokenizers import load_tokenizer
 
+DEMO = Path(__file__).resolve().parents[2] / "recipes/demo.yaml"
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 SYSTEM_PROMPT = "你是星河科技的报销制度助手。"  # recipes/demo.yaml's
 SETTINGS = GenerationSettings(max_new_tokens=8, batch_size=2, repetition_penalty=3.0)  # the tiny recipe's
@@ -90,24 +93,25 @@ def test_a_bad_line_is_an_error_naming_file_and_line(tmp_path, monkeypatch, caps
     questions = tmp_path / "questions.jsonl"
     questions.write_text('{"question": "fine"}\n' + line + "\n", encoding="utf-8")
     with pytest.raises(SystemExit) as exit_info:
-        cli_main(["predict", "--config", "r.yaml", "--input", str(questions), "--output", "answers.jsonl"])
+        cli_main(["predict", "--config", str(DEMO), "--input", str(questions), "--output", "answers.jsonl"])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err.startswith(f"error: {questions}:2: ") and message in err
     assert not (tmp_path / "answers.jsonl").exists()
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--config", "r.yaml", "--output", "a.jsonl"], "--input needs a file"),
-    (["--config", "r.yaml", "--input", "missing.jsonl", "--output", "a.jsonl"], "missing.jsonl does not exist"),
-    (["--config", "r.yaml", "--input", "q.jsonl", "--output", "q.jsonl"], "would overwrite the input"),
+    (["--output", "a.jsonl"], "needs --input Q.jsonl and --output A.jsonl"),
+    (["--input", "missing.jsonl", "--output", "a.jsonl"], "missing.jsonl does not exist"),
+    (["--input", "q.jsonl", "--output", "q.jsonl"], "would overwrite the input"),
 ])
-def test_input_and_output_are_checked_first(tmp_path, monkeypatch, capsys, argv, message):
-    monkeypatch.chdir(tmp_path)
+def test_input_and_output_are_checked_before_the_model_loads(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)  # no trained model here: the check comes first
     with pytest.raises(SystemExit):
-        cli_main(["predict", *argv])
+        cli_main(["predict", "--config", str(DEMO), *argv])
     assert message in capsys.readouterr().err
 
 
 def test_help(capsys):
     cli_main(["predict", "--help"])
-    assert "--input Q.jsonl --output A.jsonl" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("usage: slm predict") and "--input INPUT" in out and "--output OUTPUT" in out and "--gguf GGUF" in out

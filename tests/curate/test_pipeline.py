@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ def test_inconsistent_answers_are_both_rejected(tmp_path, curate_files):
 
 def test_report_files_and_numeric_share_warning(tmp_path, curate_files):
     write_jsonl(tmp_path / "chunks.jsonl", read_jsonl(tmp_path / "chunks.jsonl") + [chunk("c6", "第十三条 夜间加班餐费每人不超过30元。", doc="other.txt")])
-    curate_files.numeric_share_target = 0.95
+    curate_files = replace(curate_files, numeric_share_target=0.95)
     report = run_curate(curate_files)
     data = json.loads((tmp_path / "dataset" / "report.json").read_text(encoding="utf-8"))
     assert data["kept"] == len(GOOD) and data["numeric_share"] == pytest.approx(7 / 8, abs=1e-3)
@@ -76,7 +77,7 @@ def test_report_files_and_numeric_share_warning(tmp_path, curate_files):
 
 
 def test_min_score_decides_what_is_kept(curate_files):
-    curate_files.min_score = 101
+    curate_files = replace(curate_files, min_score=101)
     assert run_curate(curate_files).kept == 0
 
 

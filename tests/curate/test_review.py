@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def edit_csv(path: Path, edits: dict[str, dict[str, str]]) -> None:
 
 def test_export_edit_import_round_trip(curate_files):
     run_curate(curate_files)
-    curate_files.review_fraction = 1.0
+    curate_files = replace(curate_files, review_fraction=1.0)
     csv_path, html_path, count = export_sample(curate_files)
     assert count == 14 and csv_path.parent == Path(curate_files.output_dir).parent / "review"
     page = html_path.read_text(encoding="utf-8")
@@ -62,7 +63,7 @@ def test_later_import_wins_and_blank_rows_are_skipped(curate_files):
 
 def test_bad_decision_names_the_line(curate_files):
     run_curate(curate_files)
-    curate_files.review_fraction = 1.0
+    curate_files = replace(curate_files, review_fraction=1.0)
     csv_path, _, _ = export_sample(curate_files)
     second = list(csv.DictReader(csv_path.open(encoding="utf-8-sig")))[1]["id"]
     edit_csv(csv_path, {second: {"decision": "maybe"}})

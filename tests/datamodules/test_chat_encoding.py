@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from builders import PLAIN_TEMPLATE, QWEN_STYLE_TEMPLATE
+from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt, with_system_prompt
 from transformers import AutoTokenizer
-
-from datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt, with_system_prompt
 
 SINGLE = [{"role": "user", "content": "住宿费每天的上限是多少？"},
           {"role": "assistant", "content": "省会城市住宿费每天不超过500元。"}]

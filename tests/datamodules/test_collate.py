@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datamodules.collate import pad_batch
+from slm_recipes.datamodules.collate import pad_batch
 
 
 def test_pads_to_the_longest_in_the_batch_not_max_length():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from builders import qa_records, write_jsonl
+from slm_recipes.datamodules import DistilledQADataModule
 
-from datamodules import DistilledQADataModule
 from slm_recipes.errors import RecipeError
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from builders import write_jsonl
+from slm_recipes.datamodules.formats import load_examples
 
-from datamodules.formats import load_examples
 from slm_recipes.errors import RecipeError
 
 USER_ASSISTANT = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "A."}]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from datamodules.sampler import LengthGroupedSampler
+from slm_recipes.datamodules.sampler import LengthGroupedSampler
 
 _rng = random.Random(1)
 LENGTHS = [_rng.randint(10, 500) for _ in range(203)]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datamodules.splits import split_by_group
+from slm_recipes.datamodules.splits import split_by_group
 
 
 def test_no_group_in_both_splits_and_deterministic():

@@ -7,7 +7,8 @@ from slm_recipes.distill.extractive import ExtractiveTeacher, question_word
 from slm_recipes.distill.facts import STRONG_ENDS, chunk_facts, find_subject
 from slm_recipes.distill.quantities import find_quantities
 from slm_recipes.distill.teacher import TeacherRequest
-from slm_recipes.ingest import IngestConfig, run_ingest
+from slm_recipes.ingest.config import IngestConfig
+from slm_recipes.ingest.pipeline import run_ingest
 from slm_recipes.numbers import extract_quantities
 from slm_recipes.text_keys import jaccard, shingles
 

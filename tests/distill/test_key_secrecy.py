@@ -14,8 +14,8 @@ from pathlib import Path
 from distill.loopback import Loopback, Reply, Seen, chat_error, chat_ok, gemini_error, gemini_ok, pairs_json
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.gemini import GeminiTeacher
+from slm_recipes.distill.key_table import render_states
 from slm_recipes.distill.keys import KeyPool
-from slm_recipes.distill.keys_command import render_states
 from slm_recipes.distill.openai_compatible import OpenAICompatibleTeacher
 from slm_recipes.distill.pipeline import run_distill
 from slm_recipes.distill.zhipu import ZhipuTeacher

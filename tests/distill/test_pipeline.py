@@ -2,14 +2,16 @@ import json
 import re
 import shutil
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from slm_recipes.distill import DistillConfig, run_distill
-from slm_recipes.run_paths import failures_file, journal_file
+from slm_recipes.distill.config import DistillConfig
+from slm_recipes.distill.pipeline import run_distill
 from slm_recipes.distill.teacher import TeacherFailed, TeacherReply, TeacherRequest
 from slm_recipes.errors import RecipeError
+from slm_recipes.run_paths import failures_file, journal_file
 
 CHUNKS = 6
 
@@ -73,7 +75,7 @@ def test_second_run_is_served_from_the_cache_until_a_setting_changes(tmp_path: P
     again = FakeTeacher()
     report = run_distill(config, [again], show_progress=False)
     assert again.calls == [] and report.cached == 2 * CHUNKS and _records(config) == first
-    config.temperature = 0.7
+    config = replace(config, temperature=0.7)
     changed = FakeTeacher()
     run_distill(config, [changed], show_progress=False)
     assert len(changed.calls) == 2 * CHUNKS

@@ -1,6 +1,6 @@
 import pytest
 
-from slm_recipes.distill import DistillConfig
+from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.extractive import ExtractiveTeacher
 from slm_recipes.distill.registry import build_teachers
 from slm_recipes.errors import RecipeError

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from slm_recipes.evaluation.dataset import EvalQuestion, load_questions
-from slm_recipes.evaluation.generation import Generated
+from slm_recipes.datamodules.questions import EvalQuestion, load_questions
+
 from slm_recipes.evaluation.report import question_row, verdict, write_results
+from slm_recipes.generation import Generated
 
 Q = EvalQuestion(id="q1", prompt=[{"role": "system", "content": "S"}, {"role": "user", "content": "伙食补助每天多少？"}],
                  reference="伙食补助按每人每天65元发放。", source="伙食补助每天65元，交通补助每天50元。",

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from slm_recipes.errors import RecipeError
-from slm_recipes.ingest import IngestConfig, run_ingest
+from slm_recipes.ingest.config import IngestConfig
+from slm_recipes.ingest.pipeline import run_ingest
 
 
 def _config(tmp_path: Path, *sources: Path, **kwargs: object) -> IngestConfig:
@@ -108,6 +109,5 @@ def test_duplicate_content_is_ingested_once(tmp_path: Path) -> None:
 
 
 def test_overlap_must_be_below_budget(tmp_path: Path, pdfs) -> None:
-    config = IngestConfig(sources=[str(pdfs.report())], chunk_tokens=10, overlap_tokens=10)
     with pytest.raises(RecipeError, match="overlap_tokens"):
-        run_ingest(config, len, show_progress=False)
+        IngestConfig(sources=[str(pdfs.report())], chunk_tokens=10, overlap_tokens=10)

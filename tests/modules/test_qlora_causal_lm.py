@@ -10,10 +10,10 @@ import torch
 from builders import qa_records, write_jsonl
 from lightning.pytorch.callbacks import ModelCheckpoint
 from peft import PeftModel
+from slm_recipes.datamodules import DistilledQADataModule
+from slm_recipes.modules import QLoRACausalLM
 from transformers import AutoModelForCausalLM
 
-from datamodules import DistilledQADataModule
-from modules import QLoRACausalLM
 from slm_recipes.schedules import WarmupDecayLR
 
 

@@ -6,15 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-from jsonargparse import Namespace
 
-from slm_recipes.artefacts import default_artefact, load_artefact, split_artefact
+from slm_recipes.artefacts import default_artefact, load_artefact, named_artefact
 from slm_recipes.errors import RecipeError
+from slm_recipes.run_paths import RunPaths
 
 
-def config(output_dir: str | None = None) -> Namespace:
-    return Namespace(name="tiny", export=Namespace(output_dir=output_dir),
-                     model=Namespace(init_args=Namespace(model_name="org/Tiny-Instruct")))
+def config(output_dir: str | None = None) -> RunPaths:
+    return RunPaths("tiny", "org/Tiny-Instruct", export_dir_override=output_dir)
 
 
 def make(path: Path, *files: str) -> Path:
@@ -48,21 +47,12 @@ def test_no_artefact_says_to_fit_first(tmp_path, monkeypatch):
     assert "exports/tiny/merged" in str(err.value) and "logs/tiny/Tiny-Instruct/adapter" in str(err.value)
 
 
-def test_split_artefact_takes_the_flag_out_of_the_recipe_arguments():
-    assert split_artefact(["--config", "r.yaml"]) == (None, ["--config", "r.yaml"])
-    assert split_artefact(["--config", "r.yaml", "--adapter", "a", "--name", "x"]) == \
-        (("adapter", Path("a")), ["--config", "r.yaml", "--name", "x"])
-    assert split_artefact(["--gguf=m/q8.gguf", "--config", "r.yaml"]) == (("gguf", Path("m/q8.gguf")), ["--config", "r.yaml"])
-
-
-@pytest.mark.parametrize("argv, message", [
-    (["--merged", "m", "--adapter", "a"], "name exactly one artefact, not 2"),
-    (["--config", "r.yaml", "--merged"], "--merged needs a path"),
-    (["--merged", "--config", "r.yaml"], "--merged needs a path"),
-])
-def test_split_artefact_errors(argv, message):
-    with pytest.raises(RecipeError, match=message):
-        split_artefact(argv)
+def test_the_one_artefact_named_is_the_one_loaded():
+    assert named_artefact() is None
+    assert named_artefact(adapter="a") == ("adapter", Path("a"))
+    assert named_artefact(gguf="m/q8.gguf") == ("gguf", Path("m/q8.gguf"))
+    with pytest.raises(RecipeError, match="name exactly one artefact, not 2"):
+        named_artefact(adapter="a", merged="m")
 
 
 def test_load_artefact_names_what_is_wrong(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from slm_recipes.cli import cli_main
 from slm_recipes.recipe_cli import SLMCLI
+from slm_recipes.recipe_parser import load_recipe
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = REPO / "recipes"
@@ -30,11 +32,14 @@ def test_every_recipe_file_is_covered():
 
 
 @pytest.mark.parametrize("files", combinations(), ids=lambda files: "+".join(f.stem for f in files))
-def test_recipe_parses_through_the_real_cli(files):
+def test_recipe_parses_through_the_real_cli_and_every_command_reads_the_same_recipe(files):
     args = [arg for f in files for arg in ("--config", str(f))]
     cli = SLMCLI(args=args, run=False)
     assert cli.datamodule.hparams.model_name == cli.model.hparams.model_name
     assert cli.model.hparams.max_length == cli.datamodule.hparams.max_length
+    light = load_recipe(args)
+    assert {k: v for k, v in vars(light).items() if k != "data"} == {k: v for k, v in vars(cli.recipe).items() if k != "data"}
+    assert {k: cli.recipe.data[k] for k in light.data} == dict(light.data)
 
 
 def test_size_is_one_config_and_values_override_on_the_command_line():
@@ -113,8 +118,11 @@ def test_fit_then_validate_last_checkpoint(tiny_run, tiny_qwen2):
     cli_main(["validate", *tiny_run, "--ckpt_path", "last"])
 
 
-def test_inspect_data_marks_trained_tokens(tiny_run, capsys):
-    cli_main(["inspect-data", *tiny_run, "--count", "1"])
+def test_inspect_data_marks_exactly_the_answer_as_trained(tiny_run, capsys):
+    cli_main(["inspect-data", *tiny_run, "--count", "2"])
     out = capsys.readouterr().out
-    assert "[[第0条规定住宿费每天不超过100元。<|im_end|>]]" in out or "[[" in out
-    assert "trained_share" in out
+    trained = [t for t in re.findall(r"\[\[(.*?)\]\]", out, flags=re.DOTALL) if t.strip()]  # not the legend's [[ ]]
+    assert len(trained) == 2 and all(re.fullmatch(r"第(\d+)条规定住宿费每天不超过1\d\d元。<\|im_end\|>", t) for t in trained)
+    questions = re.findall(r"第\d+条规定的住宿费上限是多少元？", out)
+    assert len(questions) == 2 and not any(q in t for q in questions for t in trained)
+    assert re.search(r"train_examples\s+│\s+\d+", out) and re.search(r"trained_share\s+│\s+\d+\.\d%", out)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from slm_recipes.cli import cli_main
-from slm_recipes.recipe_cli import load_recipe
+from slm_recipes.recipe_cli import load_training_cli
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,16 +26,16 @@ def recipe(tmp_path: Path, model_dir: Path) -> list[str]:
 
 def test_missing_dataset_is_made_then_reused_until_a_setting_changes(tmp_path, tiny_qwen2):
     args = recipe(tmp_path, tiny_qwen2)
-    load_recipe(args).datamodule.prepare_data()
+    load_training_cli(args).datamodule.prepare_data()
     outputs = [tmp_path / "chunks.jsonl", tmp_path / "distilled.jsonl", tmp_path / "dataset/train.jsonl"]
     train = [json.loads(line) for line in outputs[2].read_text(encoding="utf-8").splitlines()]
     assert len(train) > 50 and all(r["teacher"] == "extractive" and r["numbers"] for r in train)
     made = [p.stat().st_mtime_ns for p in outputs]
 
-    load_recipe(args).datamodule.prepare_data()
+    load_training_cli(args).datamodule.prepare_data()
     assert [p.stat().st_mtime_ns for p in outputs] == made
 
-    load_recipe([*args, "--curate.min_score", "70"]).datamodule.prepare_data()
+    load_training_cli([*args, "--curate.min_score", "70"]).datamodule.prepare_data()
     after = [p.stat().st_mtime_ns for p in outputs]
     assert after[:2] == made[:2] and after[2] != made[2]
 
@@ -44,3 +45,26 @@ def test_fit_from_documents_alone(tmp_path, tiny_qwen2, monkeypatch):
     cli_main(["fit", *recipe(tmp_path, tiny_qwen2), "--config", str(REPO / "recipes/debug/fast.yaml")])
     assert (tmp_path / "dataset/train.jsonl").is_file()
     assert (tmp_path / "logs/rules" / tiny_qwen2.name / "adapter/adapter_model.safetensors").is_file()
+
+
+def test_a_changed_tokenizer_or_prompt_file_counts_as_a_change(tmp_path, tiny_qwen2):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_qwen2, model)
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "system.txt").write_text("你是出题老师。", encoding="utf-8")
+    args = [*recipe(tmp_path, model), "--distill.prompts_dir", str(prompts)]
+    load_training_cli(args).datamodule.prepare_data()
+    outputs = [tmp_path / "chunks.jsonl", tmp_path / "distilled.jsonl"]
+    made = [p.stat().st_mtime_ns for p in outputs]
+
+    config = json.loads((model / "tokenizer_config.json").read_text(encoding="utf-8"))
+    (model / "tokenizer_config.json").write_text(json.dumps({**config, "model_max_length": 4096}), encoding="utf-8")
+    load_training_cli(args).datamodule.prepare_data()
+    after_tokenizer = [p.stat().st_mtime_ns for p in outputs]
+    assert after_tokenizer[0] != made[0]
+
+    (prompts / "system.txt").write_text("你是严谨的出题老师。", encoding="utf-8")
+    load_training_cli(args).datamodule.prepare_data()
+    after_prompt = [p.stat().st_mtime_ns for p in outputs]
+    assert after_prompt[0] == after_tokenizer[0] and after_prompt[1] != after_tokenizer[1]

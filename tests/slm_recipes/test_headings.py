@@ -8,8 +8,8 @@ from slm_recipes.headings import ARTICLE_START, CHAPTER_TITLE, CLAUSE_REFERENCE,
 
 
 def test_levels_of_chapters_articles_and_items():
-    assert [heading_level(line) for line in ("第二章 住宿费", "## Travel", "第十六条 出差", "（三）发票", "1. 范围", "住宿费每天600元。")] == [
-        2, 2, 1, 1, 1, 0]
+    lines = ("第二章 住宿费", "## Travel", "第十六条 出差", "（三）发票", "1. 范围", "住宿费每天600元。")
+    assert [heading_level(line) for line in lines] == [2, 2, 1, 1, 1, 0]
 
 
 def test_chapter_titles_and_article_numbers_are_read_the_same_way():

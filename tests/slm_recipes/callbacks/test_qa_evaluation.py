@@ -9,12 +9,13 @@ import lightning as L
 import pytest
 from builders import qa_records, write_jsonl
 from lightning.pytorch.loggers import TensorBoardLogger
+from slm_recipes.datamodules import DistilledQADataModule
+from slm_recipes.modules import QLoRACausalLM
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from datamodules import DistilledQADataModule
-from modules import QLoRACausalLM
 from slm_recipes.callbacks import QAEvaluation
-from slm_recipes.recipe_cli import SLMCLI
+from slm_recipes.evaluation.settings import EvaluationConfig
+from slm_recipes.recipe_cli import load_training_cli
 
 REPO = Path(__file__).resolve().parents[3]
 METRICS = ["numeric_exact_match", "strict_accuracy", "format", "hallucinated_numbers", "number_consistency"]
@@ -31,8 +32,8 @@ def make_run(tmp_path: Path, model_dir: Path) -> tuple[QLoRACausalLM, DistilledQ
     model = QLoRACausalLM(str(model_dir), lora_r=4, lora_alpha=8, max_length=128)
     data = DistilledQADataModule(str(train), eval_file=str(questions), model_name=str(model_dir), max_length=128,
                                  batch_size=2, system_prompt="你是报销助手。")
-    callback = QAEvaluation(max_new_tokens=6, batch_size=4, consistency_questions=2, consistency_samples=2,
-                            output_dir=str(tmp_path / "eval"))
+    settings = EvaluationConfig(max_new_tokens=6, batch_size=4, consistency_questions=2, consistency_samples=2)
+    callback = QAEvaluation(settings, output_dir=tmp_path / "eval")
     return model, data, callback
 
 
@@ -75,8 +76,17 @@ def test_a_debug_overlay_asks_only_as_many_batches_without_sampling(tmp_path, ti
     assert len(base) == 4 and all(r["consistent"] is None for r in base)
 
 
-def test_every_recipe_runs_the_evaluation_and_the_demo_asks_the_paraphrases():
-    cli = SLMCLI(args=["--config", str(REPO / "recipes/demo.yaml")], run=False)
-    evaluation = [c for c in cli.trainer.callbacks if isinstance(c, QAEvaluation)]
-    assert len(evaluation) == 1 and evaluation[0].eval_file is None
-    assert cli.datamodule.hparams.eval_file == "recipes/demo/paraphrased_eval.jsonl"
+def test_every_recipe_runs_the_evaluation_with_its_section_and_the_demo_asks_the_paraphrases():
+    cli = load_training_cli(["--config", str(REPO / "recipes/demo.yaml"), "--evaluation.max_questions", "5"])
+    (evaluation,) = [c for c in cli.trainer.callbacks if isinstance(c, QAEvaluation)]
+    assert evaluation.config.max_questions == 5 and evaluation.config.every_n_epochs == 0
+    assert Path(evaluation.output_dir) == Path("exports/demo/eval")
+    assert Path(cli.datamodule.hparams.eval_file).resolve() == (REPO / "recipes/demo/paraphrased_eval.jsonl").resolve()
+
+
+def test_an_export_folder_takes_the_reports_and_the_evaluation_can_be_switched_off():
+    args = ["--config", str(REPO / "recipes/demo.yaml"), "--export.output_dir", "/tmp/ship"]
+    (evaluation,) = [c for c in load_training_cli(args).trainer.callbacks if isinstance(c, QAEvaluation)]
+    assert Path(evaluation.output_dir) == Path("/tmp/ship/eval")
+    off = load_training_cli([*args, "--evaluation.enabled", "false"])
+    assert not [c for c in off.trainer.callbacks if isinstance(c, QAEvaluation)]

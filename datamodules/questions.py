@@ -1,4 +1,4 @@
-"""Evaluation questions: from a QA JSONL (DESIGN.md) or any chat file the DataModule reads, or its val split.
+"""Questions to ask a model, with their reference answers: from a QA JSONL (DESIGN.md) or any chat file the DataModule reads.
 
 A question is the conversation up to its last assistant turn (the prompt, with the recipe's
 system prompt as training rendered it) and that turn as the reference. The source chunk's text
@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datamodules.chat_encoding import with_system_prompt
-from datamodules.formats import Example, load_examples, read_records
+from slm_recipes.datamodules.chat_encoding import with_system_prompt
+from slm_recipes.datamodules.formats import Example, load_examples
+
+from slm_recipes.jsonl import read_records
 
 
 @dataclass(frozen=True)

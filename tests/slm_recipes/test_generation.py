@@ -6,7 +6,8 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from slm_recipes.evaluation.generation import GenerationSettings, _decode, generate_answers, left_pad, stop_token_ids
+from slm_recipes.generation import _decode, generate_answers, left_pad, stop_token_ids
+from slm_recipes.generation_settings import GenerationSettings
 
 QUESTIONS = ["住宿费上限是多少？", "出差超过15天由谁审批？请说明。", "报销款会以现金支付吗？", "hi",
              "长期驻外期间，每日饭补发多少钱？需要什么材料才能报销？"]

@@ -1,4 +1,4 @@
-"""`slm chat`: an interactive, multi-turn terminal chat with a trained model, streamed token by token.
+"""A multi-turn chat with a trained model in the terminal (`slm chat`), streamed token by token.
 
 Reads lines from stdin (a terminal or a pipe); `/reset` starts a new conversation, `/exit` or
 end of input ends. Every answer is `generate_answers` on the whole conversation so far, with the
@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import sys
 
+import torch
 from transformers import PreTrainedTokenizerBase, TextStreamer
 
-from datamodules.chat_encoding import with_system_prompt
-from slm_recipes.artefacts import RecipeModel, open_recipe_model
-from slm_recipes.evaluation.generation import generate_answers
+from slm_recipes.datamodules.chat_encoding import with_system_prompt
+from slm_recipes.generation import generate_answers
+from slm_recipes.generation_settings import GenerationSettings
 
 USER, MODEL = "you> ", "model> "
-USAGE = """usage: slm chat --config R [--adapter DIR | --merged DIR | --gguf FILE] [--generation.KEY VALUE ...]
-
-Chat with the recipe's model in the terminal. Without an artefact flag: exports/<name>/merged if
-`slm fit` (or `slm export`) merged it, else the run's adapter logs/<name>/<model>/adapter.
-Answers use the recipe's system prompt and `generation:` settings; override one for this session
-with e.g. --generation.temperature 0.7 or --generation.max_new_tokens 512.
-Type /reset to start a new conversation, /exit (or Ctrl-D) to end. Lines may also come from a pipe."""
 
 
 class _Printer(TextStreamer):
@@ -39,17 +33,8 @@ class _Printer(TextStreamer):
         print(text, end="\n" if stream_end else "", flush=True)
 
 
-def chat_command(argv: list[str]) -> None:
-    if any(arg in ("-h", "--help") for arg in argv):
-        print(USAGE)
-        return
-    session = open_recipe_model(argv)
-    print(session.describe())
-    print("/reset starts a new conversation, /exit (or Ctrl-D) ends.")
-    chat(session)
-
-
-def chat(session: RecipeModel) -> None:
+def chat(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings: GenerationSettings,
+         system_prompt: str | None) -> None:
     """The read-answer loop over stdin, until /exit or end of input."""
     turns: list[dict[str, str]] = []
     answered = 0
@@ -66,9 +51,8 @@ def chat(session: RecipeModel) -> None:
         turns.append({"role": "user", "content": text})
         print(MODEL, end="", flush=True)
         try:
-            answer = generate_answers(session.model, session.tokenizer,
-                                      [with_system_prompt(turns, session.system_prompt)], session.settings,
-                                      seed=answered, streamer=_Printer(session.tokenizer))[0]
+            answer = generate_answers(model, tokenizer, [with_system_prompt(turns, system_prompt)], settings,
+                                      seed=answered, streamer=_Printer(tokenizer))[0]
         except KeyboardInterrupt:
             turns.pop()
             print("\n(interrupted; the question is dropped)")
@@ -76,7 +60,7 @@ def chat(session: RecipeModel) -> None:
         answered += 1
         turns.append({"role": "assistant", "content": answer.text})
         if not answer.ended:
-            print(f"(cut at max_new_tokens {session.settings.max_new_tokens})")
+            print(f"(cut at max_new_tokens {settings.max_new_tokens})")
 
 
 def _read_line() -> str | None:

@@ -1,5 +1,7 @@
 """Batched, left-padded generation from chat messages, rendered exactly as training rendered them.
 
+Shared by evaluation, chat, predict and the merged model's generation_config.json.
+
 Prompts are sorted by length so each batch pads little, generated with Hugging Face `generate`
 (greedy unless a temperature is given), cut at the first end-of-turn / EOS token and decoded.
 """
@@ -13,26 +15,8 @@ import torch
 from transformers import GenerationConfig, PreTrainedTokenizerBase
 from transformers.generation.streamers import BaseStreamer
 
-from datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt
-
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    """How answers are generated; the recipe's `generation:` section (chat, predict, exports) is one of these.
-
-    Args:
-        max_new_tokens: Longest answer, in tokens.
-        temperature: 0 = greedy (the same answer every time: numbers stay the ones training taught).
-        top_p: Nucleus sampling share, when temperature > 0.
-        repetition_penalty: Hugging Face repetition penalty (1.0 = none); Ollama's repeat_penalty.
-        batch_size: Questions generated together (left-padded).
-    """
-
-    max_new_tokens: int = 96
-    temperature: float = 0.0  # 0 = greedy
-    top_p: float = 1.0
-    repetition_penalty: float = 1.0
-    batch_size: int = 8
+from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt
+from slm_recipes.generation_settings import GenerationSettings
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,10 @@
-"""`slm keys`: the API keys each teacher would use, masked (provider, index, last 2 characters at most)."""
+"""The table `slm keys` prints: each teacher's API keys, masked (provider, index, last 2 characters at most)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from slm_recipes.distill.keys import ENV_VARS, KeyPool
-
-USAGE = """usage: slm keys [--config RECIPE.yaml ...]
-
-Lists each teacher's API keys, masked, with their state in this process. Keys come from the
-environment (GEMINI_API_KEYS / GEMINI_API_KEY, ZHIPUAI_API_KEYS / ZHIPUAI_API_KEY, OPENAI_API_KEYS /
-OPENAI_API_KEY; several keys comma-separated) and from the recipe's distill.keys_file, if any.
-"""
-
-
-def keys_command(argv: list[str]) -> None:
-    if any(a in ("-h", "--help") for a in argv):
-        print(USAGE)
-        return
-    keys_file, providers = None, list(ENV_VARS)
-    if argv:
-        from slm_recipes.recipe_cli import load_recipe
-
-        distill = getattr(load_recipe(argv).config_init, "distill", None)
-        keys_file = getattr(distill, "keys_file", None)
-        chosen = [t for t in (getattr(distill, "teachers", None) or []) if t in ENV_VARS]
-        providers = chosen or providers
-    print(render_states(KeyPool.from_sources(p, keys_file) for p in providers))
 
 
 def render_states(pools: Iterable[KeyPool]) -> str:

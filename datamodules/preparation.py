@@ -1,0 +1,13 @@
+"""What the DataModule asks of a full run's data preparation (ingest → distill → curate), typed without importing it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class DataPreparation(Protocol):
+    def produces(self, train_file: str) -> bool:
+        """True when `train_file` is the preparation's output, so `ensure` makes it."""
+
+    def ensure(self, model_name: str) -> None:
+        """Bring the dataset up to date (rerunning only the stages whose inputs or settings changed)."""

@@ -1,0 +1,1 @@
+"""The bundled recipes (package data, installed as `slm_recipes.recipes`); `slm --config demo.yaml` finds them by name."""

@@ -1,0 +1,55 @@
+"""`slm eval`: score a trained artefact (adapter, merged model or GGUF) the way training scored it.
+
+The questions, the settings (`evaluation:`) and the chat template are the recipe's, exactly as the
+QA evaluation at the end of `slm fit` uses them, so the figures compare with base and tuned in the
+same report.
+"""
+
+from __future__ import annotations
+
+from slm_recipes.errors import RecipeError
+from slm_recipes.recipe import Recipe
+
+
+def evaluate(recipe: Recipe, adapter: str | None = None, merged: str | None = None, gguf: str | None = None) -> None:
+    """QA metrics of an artefact: --adapter DIR | --merged DIR | --gguf FILE (report in exports/<name>/eval/).
+
+    Asks `data.init_args.eval_file` (else the val split), at most `evaluation.max_questions`, and writes
+    `<kind>.jsonl` and `<kind>.metrics.json` beside `base` and `tuned` in the run's eval folder, with the
+    comparison in report.md.
+
+    Args:
+        adapter: A PEFT adapter folder (over the recipe's base model).
+        merged: A merged Hugging Face model folder.
+        gguf: A GGUF file (read with transformers' GGUF loader).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from slm_recipes.artefacts import load_artefact, named_artefact
+    from slm_recipes.callbacks.qa_evaluation import QAEvaluation
+    from slm_recipes.commands.data import recipe_datamodule
+    from slm_recipes.devices import best_device
+    from slm_recipes.evaluation.report import write_results
+    from slm_recipes.progress import Progress
+
+    named = named_artefact(adapter, merged, gguf)
+    if named is None:
+        raise RecipeError("name exactly one artefact: --adapter DIR, --merged DIR or --gguf FILE")
+    kind, path = named
+    datamodule = recipe_datamodule(recipe)
+    datamodule.setup("validate")
+    callback = QAEvaluation(recipe.evaluation, output_dir=recipe.paths.eval_dir)
+    model = load_artefact(kind, path, recipe.model_name).to(best_device())
+    questions = callback.questions(datamodule)
+    with Progress(f"eval {kind}", total=len(questions), unit="questions") as bar:
+        values, rows = callback.score(model, datamodule.tokenizer, questions, list(range(len(questions))),
+                                      callback.settings, on_batch=bar.advance)
+    report = write_results(recipe.paths.eval_dir, kind, rows, values)
+    table = Table(title=f"QA evaluation of the {kind} {path} ({len(rows)} questions)")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in values.items():
+        table.add_row(name, f"{value:.3f}")
+    Console().print(table)
+    print(f"report: {report}")

@@ -1,0 +1,66 @@
+"""Talking to the trained model: `slm chat` in the terminal, `slm predict` over a file of questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slm_recipes.errors import RecipeError
+from slm_recipes.recipe import Recipe
+
+
+def chat(recipe: Recipe, adapter: str | None = None, merged: str | None = None, gguf: str | None = None) -> None:
+    """Talk to the trained model in the terminal, streamed, with the recipe's system prompt and generation.
+
+    Without an artefact option: exports/<name>/merged if `slm fit` (or `slm export`) merged it, else the
+    run's adapter logs/<name>/<model>/adapter. Answers use the recipe's system prompt and `generation:`
+    settings; override one for this session with e.g. --generation.temperature 0.7.
+    Type /reset to start a new conversation, /exit (or Ctrl-D) to end. Lines may also come from a pipe.
+
+    Args:
+        adapter: A PEFT adapter folder (over the recipe's base model).
+        merged: A merged Hugging Face model folder.
+        gguf: A GGUF file (read with transformers' GGUF loader).
+    """
+    from slm_recipes.artefacts import named_artefact, open_model
+    from slm_recipes.chat.terminal import chat as chat_loop
+
+    loaded = open_model(recipe.paths, recipe.model_name, recipe.generation, recipe.system_prompt,
+                        named_artefact(adapter, merged, gguf))
+    print(loaded.describe())
+    print("/reset starts a new conversation, /exit (or Ctrl-D) ends.")
+    chat_loop(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt)
+
+
+def predict(recipe: Recipe, input: str | None = None, output: str | None = None, adapter: str | None = None,
+            merged: str | None = None, gguf: str | None = None) -> None:
+    """Answer a JSONL of questions into a JSONL of answers: --input Q.jsonl --output A.jsonl.
+
+    Every record of Q.jsonl (`question`, or chat `messages` / `conversations` / `instruction` records
+    ending with the question) gives one JSON line in A.jsonl: `id` (if given), `question`, `answer`,
+    `ended` (false: cut at max_new_tokens), `reference` (the record's own answer, if any) and the record's
+    other fields. `generation.batch_size` questions are answered at a time. A bad line stops it before
+    the model loads, naming file:line.
+
+    Args:
+        input: The questions (JSONL or a JSON array).
+        output: Where the answers go (written atomically).
+        adapter: A PEFT adapter folder (over the recipe's base model).
+        merged: A merged Hugging Face model folder.
+        gguf: A GGUF file (read with transformers' GGUF loader).
+    """
+    from slm_recipes.artefacts import named_artefact, open_model
+    from slm_recipes.chat.predict import predict as answer_file
+    from slm_recipes.chat.predict import read_questions
+
+    if not input or not output:
+        raise RecipeError("slm predict needs --input Q.jsonl and --output A.jsonl")
+    source, target = Path(input), Path(output)
+    if source.resolve() == target.resolve():
+        raise RecipeError(f"--output {target} would overwrite the input; name another file")
+    questions = read_questions(source)  # before loading the model: a bad line fails fast
+    named = named_artefact(adapter, merged, gguf)
+    loaded = open_model(recipe.paths, recipe.model_name, recipe.generation, recipe.system_prompt, named)
+    print(loaded.describe())
+    cut = answer_file(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt, questions, target)
+    print(f"wrote {len(questions)} answers to {target}"
+          + (f" ({cut} cut at max_new_tokens {loaded.settings.max_new_tokens})" if cut else ""))
