@@ -95,7 +95,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     ours = [sys.executable, "-m", "slm_recipes.cli", "export", "--config", RECIPE, "--merged", str(args.merged),
             "--gguf", "f16", "--no-verify", "--export.output_dir", str(args.out)]
-    # the writer alone, without the recipe parse (lightning, peft and transformers imports) that every `slm` command pays
+    # the writer alone, in a bare process: what `slm export` adds on top is the recipe, the tokenizer and the Modelfile
     writer = [sys.executable, "-c", ("import sys; from slm_recipes.export.write_gguf import write_gguf; "
               "write_gguf(sys.argv[1], sys.argv[2], 'f16', 'demo', progress=False)"), str(args.merged),
               str(args.out / "writer-f16.gguf")]

@@ -62,6 +62,7 @@ class Progress:
         self._task: Any = None
         self._started = time.monotonic()
         self._last_line = self._started
+        self._last_done: int | None = None
 
     def __enter__(self) -> Progress:
         self._started = self._last_line = time.monotonic()
@@ -92,7 +93,7 @@ class Progress:
 
     def _line(self) -> None:
         now = time.monotonic()
-        self._last_line = now
+        self._last_line, self._last_done = now, self.done
         elapsed = now - self._started
         share = f" ({self.done / self.total:.0%})" if self.total else ""
         extra = self._extra()
@@ -103,5 +104,5 @@ class Progress:
         if self._bar is not None:
             self._bar.__exit__(exc_type, exc, tb)
             self._bar = None
-        elif self.enabled and exc_type is None and self.total:
+        elif self.enabled and exc_type is None and self.total and self._last_done != self.done:
             self._line()

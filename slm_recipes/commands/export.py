@@ -23,7 +23,6 @@ def export(recipe: Recipe, ckpt_path: str | None = None, adapter: str | None = N
     import time
     from pathlib import Path
 
-    from slm_recipes.export.merge import merge_adapter_dir, merge_checkpoint, save_merged
     from slm_recipes.export.pipeline import GGUFSettings, export_ggufs, verification_conversations
     from slm_recipes.tokenizers import load_tokenizer
 
@@ -37,6 +36,8 @@ def export(recipe: Recipe, ckpt_path: str | None = None, adapter: str | None = N
         if not (merged_dir / "config.json").is_file():
             raise RecipeError(f"{merged_dir} is not a Hugging Face model folder (no config.json)")
     else:
+        from slm_recipes.export.merge import merge_adapter_dir, merge_checkpoint, save_merged  # the model classes: ~3 s
+
         merged_dir = paths.merged_dir
         if ckpt_path:
             ckpt = paths.checkpoint(ckpt_path)

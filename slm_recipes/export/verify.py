@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gguf
 import numpy as np
 import torch
-from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
 
 from slm_recipes.errors import RecipeError
 from slm_recipes.export.write_gguf import (
@@ -28,6 +29,9 @@ from slm_recipes.export.write_gguf import (
     tensor_sources,
 )
 from slm_recipes.gguf_types import FLOAT_TYPES
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
 
 # Built-in conversations (Chinese and English, with numbers) that fill up the recipe's own questions.
 SAMPLE_CONVERSATIONS = [
@@ -85,6 +89,8 @@ def verify_gguf(path: str | Path, merged_dir: str | Path, gguf_type: str, conver
     if not check_file(report, path, merged_dir):
         raise RecipeError(f"{path} failed verification: {report.summary()}; delete it and run `slm export` again")
     tokenizer = AutoTokenizer.from_pretrained(merged_dir)
+    from transformers import AutoModelForCausalLM  # its import costs ~1 s; an unverified export never pays it
+
     merged = AutoModelForCausalLM.from_pretrained(merged_dir).eval()
     prompts = [render_ids(tokenizer, c) for c in conversations]
     reference = [next_token_logits(merged, ids) for ids in prompts]
