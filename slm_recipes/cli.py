@@ -50,6 +50,10 @@ def cli_main(args: Sequence[str] | None = None) -> None:
     if not argv or argv[0] in ("-h", "--help"):
         print_overview({**TRAINING, **{name: command.summary for name, command in COMMANDS.items()}})
         return
+    group = {name: command.summary for name, command in COMMANDS.items() if name.startswith(argv[0] + " ")}
+    if group and argv[1:2] in ([], ["-h"], ["--help"]):  # `slm review --help`: the group's commands
+        print_overview(group, usage=f"usage: slm {argv[0]} {'|'.join(n.split()[1] for n in group)} --config RECIPE.yaml")
+        return
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         name, rest = command_of(argv)
@@ -75,10 +79,9 @@ def command_of(argv: list[str]) -> tuple[str, list[str]]:
         return two, argv[2:]
     if argv[0] in COMMANDS:
         return argv[0], argv[1:]
-    groups = sorted({name.split()[0] for name in COMMANDS if " " in name})
-    if argv[0] in groups:
-        actions = " | ".join(name for name in COMMANDS if name.startswith(argv[0] + " "))
-        raise RecipeError(f"usage: slm {actions} (see `slm {argv[0]} export --help`)")
+    group = [name for name in COMMANDS if name.startswith(argv[0] + " ")]
+    if group:
+        raise RecipeError(f"usage: slm {' | slm '.join(group)} (`slm {group[0]} --help` says more)")
     known = ", ".join([*TRAINING, *dict.fromkeys(name.split()[0] for name in COMMANDS)])
     raise RecipeError(f"unknown command {argv[0]!r}; the commands are {known} (`slm --help` says what each does)")
 

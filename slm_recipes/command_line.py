@@ -137,10 +137,10 @@ def help_text(name: str, command: Command) -> str:
     return parser.format_help()
 
 
-def print_overview(commands: dict[str, str]) -> None:
-    """`slm --help`: every command with its summary."""
+def print_overview(commands: dict[str, str], usage: str = "") -> None:
+    """`slm --help` (or a group's, `slm review --help`): the commands with their summaries."""
     width = max(len(name) for name in commands) + 2
-    lines = ["usage: slm COMMAND --config RECIPE.yaml [--config MORE.yaml] [--section.key value ...]", "",
+    lines = [usage or "usage: slm COMMAND --config RECIPE.yaml [--config MORE.yaml] [--section.key value ...]", "",
              "Turn your documents into a small local domain-expert chat model. Every command reads the same recipe.",
              "", "commands:"]
     lines += [f"  {name:<{width}} {summary}" for name, summary in commands.items()]

@@ -20,7 +20,6 @@ from lightning.pytorch.utilities import rank_zero_info
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.ingest.config import IngestConfig
-from slm_recipes.progress import on_terminal
 from slm_recipes.run_paths import stamp_file
 
 
@@ -46,16 +45,15 @@ class DataStages:
         from slm_recipes.ingest.sources import resolve_sources
         from slm_recipes.tokenizers import token_counter, tokenizer_files
 
-        show = on_terminal()
         tokenizer = self.ingest.tokenizer or model_name
         sources = [str(p) for p in resolve_sources(self.ingest.sources)]
         _run_stage("ingest", {**dataclasses.asdict(self.ingest), "tokenizer": tokenizer},
                    sources + [str(p) for p in tokenizer_files(tokenizer)], Path(str(self.ingest.output)),
-                   lambda: run_ingest(self.ingest, token_counter(tokenizer), show_progress=show))
+                   lambda: run_ingest(self.ingest, token_counter(tokenizer)))
         _run_stage("distill", dataclasses.asdict(self.distill),
                    [str(self.distill.chunks)] + [str(p) for p in prompt_files(self.distill.prompts_dir)],
                    Path(str(self.distill.output)),
-                   lambda: run_distill(self.distill, build_teachers(self.distill), show_progress=show))
+                   lambda: run_distill(self.distill, build_teachers(self.distill)))
         review = self.curate.decisions_file()
         inputs = [str(self.curate.chunks), str(self.curate.distilled)] + ([str(review)] if review.is_file() else [])
         _run_stage("curate", dataclasses.asdict(self.curate), inputs, Path(str(self.curate.output_dir)) / "train.jsonl",

@@ -20,11 +20,10 @@ def ingest(recipe: Recipe) -> None:
     from rich.console import Console
 
     from slm_recipes.ingest.pipeline import run_ingest
-    from slm_recipes.progress import on_terminal
     from slm_recipes.tokenizers import token_counter
 
     config = recipe.ingest
-    report = run_ingest(config, token_counter(config.tokenizer or recipe.model_name), show_progress=on_terminal())
+    report = run_ingest(config, token_counter(config.tokenizer or recipe.model_name))
     Console().print(report.render())
     if report.failed:
         print(f"skipped {len(report.failed)} bad document(s): " + ", ".join(doc.path for doc in report.failed))

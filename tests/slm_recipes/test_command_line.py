@@ -81,3 +81,9 @@ def test_an_unknown_command_names_the_known_ones(capsys):
         cli_main(["distil", "--config", "demo.yaml"])
     assert stop.value.code == 2 and "unknown command 'distil'; the commands are fit, validate, ingest, distill" in \
         capsys.readouterr().err
+
+
+def test_a_group_lists_its_commands(capsys):
+    cli_main(["review", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: slm review export|import") and "  review import " in out
