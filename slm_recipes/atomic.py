@@ -2,6 +2,7 @@
 
 Everything is written beside its target under a hidden staging name and renamed over it only
 when complete; on any failure the old file or folder stays as it was and the staging is removed.
+An operating-system error (a read-only or full folder) names the target, not the staging file.
 """
 
 from __future__ import annotations
@@ -19,21 +20,33 @@ from typing import IO, Any
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) builds one per call
 
 
+@contextmanager
+def naming(path: str | Path) -> Iterator[None]:
+    """Re-raise an OSError as one about `path` (what the user asked for), keeping its reason."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename == str(path):
+            raise
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from None
+
+
 def write_dir_atomically(directory: str | Path, write: Callable[[Path], None]) -> Path:
     """Run `write` into a staging folder beside `directory`, then swap it in; on failure the old folder stays."""
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
     staging = directory.with_name(f".{directory.name}.staging")
     retired = directory.with_name(f".{directory.name}.old")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        write(staging)
-    except BaseException:
+    with naming(directory):
+        directory.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if directory.exists():
-        os.replace(directory, retired)
-    os.replace(staging, directory)
+        try:
+            write(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if directory.exists():
+            os.replace(directory, retired)
+        os.replace(staging, directory)
     shutil.rmtree(retired, ignore_errors=True)
     return directory
 
@@ -47,8 +60,9 @@ def staged_file(path: str | Path) -> Iterator[Path]:
     staging = path.with_name(f".{path.name}.partial")
     staging.unlink(missing_ok=True)
     try:
-        yield staging
-        os.replace(staging, path)
+        with naming(path):
+            yield staging
+            os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)
 
@@ -64,8 +78,9 @@ class AtomicTextFile:
         self._tmp: Path | None = None
 
     def __enter__(self) -> IO[str]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        with naming(self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         self._tmp = Path(tmp)
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would make the output private to its writer
         self._file = os.fdopen(fd, "w", encoding=self.encoding, newline=self.newline)
@@ -74,13 +89,16 @@ class AtomicTextFile:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         assert self._file is not None and self._tmp is not None
         try:
-            if exc_type is None:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-            self._file.close()
-            if exc_type is None:
-                os.replace(self._tmp, self.path)
+            with naming(self.path):
+                if exc_type is None:
+                    self._file.flush()
+                    os.fsync(self._file.fileno())
+                self._file.close()
+                if exc_type is None:
+                    os.replace(self._tmp, self.path)
         finally:
+            if not self._file.closed:
+                self._file.close()
             if self._tmp.exists():
                 self._tmp.unlink()
 
@@ -105,7 +123,8 @@ class AtomicJsonlWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         assert self._file is not None, "use AtomicJsonlWriter as a context manager"
-        self._file.write(_ENCODE(record) + "\n")
+        with naming(self.path):
+            self._file.write(_ENCODE(record) + "\n")
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._target.__exit__(exc_type, exc, tb)

@@ -17,7 +17,7 @@ from slm_recipes.commands.evaluate import evaluate
 from slm_recipes.commands.export import export, gguf_list
 from slm_recipes.commands.keys import keys
 from slm_recipes.commands.talk import chat, predict
-from slm_recipes.errors import RecipeError
+from slm_recipes.errors import RecipeError, RunFailed
 
 TRAINING = {
     "fit": "fine-tune (LoRA / QLoRA) on the recipe's data; TensorBoard under logs/<name>/<model>/",
@@ -63,7 +63,7 @@ def cli_main(args: Sequence[str] | None = None) -> None:
             run_command(name, COMMANDS[name], rest)
     except RecipeError as err:
         print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SystemExit(1 if isinstance(err, RunFailed) else 2) from None
     except OSError as err:
         where = f"{err.filename}: " if getattr(err, "filename", None) else ""
         print(f"error: {where}{err.strerror or err}", file=sys.stderr)

@@ -19,6 +19,7 @@ from lightning.pytorch.utilities import rank_zero_info
 
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.distill.config import DistillConfig
+from slm_recipes.errors import RunFailed
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.run_paths import stamp_file
 
@@ -72,11 +73,16 @@ def stamp(settings: dict[str, Any], inputs: list[str]) -> str:
 
 
 def _run_stage(name: str, settings: dict[str, Any], inputs: list[str], output: Path, run: Callable[[], Any]) -> None:
+    """Reuse the output when its stamp matches; else run the stage, and stamp it only if no unit failed."""
     stamp_path = stamp_file(output)
     current = stamp(settings, inputs)
     if output.is_file() and stamp_path.is_file() and stamp_path.read_text() == current:
         rank_zero_info(f"{name}: {output} is up to date; reused")
         return
     rank_zero_info(f"{name}: making {output}")
-    run()
+    stamp_path.unlink(missing_ok=True)
+    report = run()
+    failed = getattr(report, "failure_summary", lambda: None)()
+    if failed:  # never up to date: the next run retries exactly the failed units (the others are cached)
+        raise RunFailed(failed)
     stamp_path.write_text(current)

@@ -38,14 +38,21 @@ def extract_quantities(text: str) -> list[Quantity]:
 
 
 def quantity_in(q: Quantity, candidates: list[Quantity]) -> bool:
-    """Same value and unit. A bare number (no unit) on either side matches on value alone, and a
-    month-day date matches a full date with that month and day."""
+    """Same value and unit. A bare number (no unit) on either side matches on value alone; a month-day
+    date matches a full date with that month and day; a year (2025年) or a year-month (2025年3月) is
+    stated by a full date in it (2025年3月1日)."""
     for c in candidates:
         if c.value == q.value and (c.unit == q.unit or (not c.unit and q.unit not in _NOT_BARE) or (not q.unit and c.unit not in _NOT_BARE)):
             return True
         if q.unit == c.unit == "date" and len(q.value) == 5 and c.value.endswith("-" + q.value):
             return True
+        if c.unit == "date" and _is_year_or_month(q) and c.value.startswith(q.value + "-"):
+            return True
     return False
+
+
+def _is_year_or_month(q: Quantity) -> bool:
+    return (q.unit == "年" and len(q.value) == 4 and q.value[:2] in ("19", "20")) or (q.unit == "date" and len(q.value) == 7)
 
 
 def ungrounded(text: str, source: str) -> list[Quantity]:

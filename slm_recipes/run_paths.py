@@ -127,6 +127,11 @@ def eval_dir_in(folder: str | Path) -> Path:
     return Path(folder) / EVAL
 
 
+def key_states_file(distill_cache_dir: str | Path) -> Path:
+    """How the last distill run left each API key (fingerprints only), in the distill cache."""
+    return Path(distill_cache_dir) / "key_states.json"
+
+
 def stamp_file(output: str | Path) -> Path:
     """The up-to-date stamp beside a stage's output."""
     output = Path(output)

@@ -9,6 +9,7 @@ the record is kept too. Prompts get the recipe's system prompt and generation se
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import torch
 from transformers import PreTrainedTokenizerBase
 
-from slm_recipes.atomic import write_text_atomically
+from slm_recipes.atomic import naming
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
 from slm_recipes.datamodules.formats import SHAREGPT_ROLES, to_example
 from slm_recipes.datamodules.questions import EvalQuestion, from_examples
@@ -29,17 +30,45 @@ from slm_recipes.progress import Progress
 _SLOT = "(the answer to predict)"  # stands in for a missing answer while a record is read as a chat example
 
 
+BLOCK_BATCHES = 8  # batches per block: answers are written a block at a time, in file order
+
+
 def predict(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings: GenerationSettings,
             system_prompt: str | None, questions: list[tuple[dict[str, Any], EvalQuestion]], target: Path) -> int:
     """Answer `questions` (from `read_questions`) into `target`, one JSON line each, in order; returns how many
-    answers were cut at max_new_tokens."""
-    prompts = [with_system_prompt(q.prompt, system_prompt) for _, q in questions]
-    with Progress("answering", total=len(prompts), unit="questions") as bar:
-        answers = generate_answers(model, tokenizer, prompts, settings, on_batch=bar.advance)
-    lines = [json.dumps(answer_record(record, q, a.text, a.ended), ensure_ascii=False)
-             for (record, q), a in zip(questions, answers)]
-    write_text_atomically(target, "".join(line + "\n" for line in lines))
-    return sum(not a.ended for a in answers)
+    answers were cut at max_new_tokens.
+
+    Answers are appended to a staging file beside `target` as each block of batches finishes (flushed),
+    and the staging file becomes `target` at the end: a failure late in the run keeps the answers so far
+    there, and the error says where.
+    """
+    staging = target.with_name(f".{target.name}.partial")
+    block = settings.batch_size * BLOCK_BATCHES
+    cut = 0
+    with Progress("answering", total=len(questions), unit="questions") as bar, \
+            staging.open("w", encoding="utf-8", newline="\n") as out:
+        try:
+            for start in range(0, len(questions), block):
+                part = questions[start:start + block]
+                prompts = [with_system_prompt(q.prompt, system_prompt) for _, q in part]
+                answers = generate_answers(model, tokenizer, prompts, settings, on_batch=bar.advance)
+                out.writelines(json.dumps(answer_record(record, q, a.text, a.ended), ensure_ascii=False) + "\n"
+                               for (record, q), a in zip(part, answers))
+                out.flush()
+                cut += sum(not a.ended for a in answers)
+        except OSError as err:
+            raise OSError(err.errno, f"{err.strerror}; the answers so far are in {staging}", str(target)) from None
+    os.replace(staging, target)
+    return cut
+
+
+def check_writable(target: Path) -> None:
+    """Fail before any work when `target` cannot be written (a missing, read-only or full folder)."""
+    probe = target.with_name(f".{target.name}.probe")
+    with naming(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        probe.write_text("", encoding="utf-8")
+    probe.unlink()
 
 
 def read_questions(path: Path) -> list[tuple[dict[str, Any], EvalQuestion]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.errors import RecipeError, RunFailed
 from slm_recipes.recipe import Recipe
 
 
@@ -33,7 +33,8 @@ def distill(recipe: Recipe) -> None:
     """Turn chunks.jsonl into QA pairs (distilled.jsonl) with the recipe's teachers; cached, resumable.
 
     Teachers are tried in `distill.teachers` order; a chunk no teacher answers is listed in
-    `<output stem>.failures.jsonl`, and running the command again retries just those.
+    `<output stem>.failures.jsonl`, the command ends with exit status 1 and a one-line summary, and
+    running it again retries just those. With no usable key left for any teacher it stops at once.
     """
     from rich.console import Console
 
@@ -43,9 +44,8 @@ def distill(recipe: Recipe) -> None:
     config = recipe.distill
     report = run_distill(config, build_teachers(config))
     Console().print(report.render())
-    if report.failures:
-        print(f"{len(report.failures)} chunk(s) failed with every teacher; see {report.failures_file}. "
-              "Run the same command again to retry only those.")
+    if report.failure_summary():
+        raise RunFailed(report.failure_summary())
 
 
 def curate(recipe: Recipe) -> None:
@@ -61,6 +61,8 @@ def curate(recipe: Recipe) -> None:
     report = run_curate(recipe.curate)
     Console().print(report.render())
     print(f"report: {recipe.paths.dataset_dir / 'report.md'}")
+    if report.failure_summary():
+        raise RunFailed(report.failure_summary())
 
 
 def review_export(recipe: Recipe) -> None:

@@ -49,15 +49,16 @@ def predict(recipe: Recipe, input: str | None = None, output: str | None = None,
         gguf: A GGUF file (read with transformers' GGUF loader).
     """
     from slm_recipes.artefacts import named_artefact, open_model
+    from slm_recipes.chat.predict import check_writable, read_questions
     from slm_recipes.chat.predict import predict as answer_file
-    from slm_recipes.chat.predict import read_questions
 
     if not input or not output:
         raise RecipeError("slm predict needs --input Q.jsonl and --output A.jsonl")
     source, target = Path(input), Path(output)
     if source.resolve() == target.resolve():
         raise RecipeError(f"--output {target} would overwrite the input; name another file")
-    questions = read_questions(source)  # before loading the model: a bad line fails fast
+    questions = read_questions(source)  # before loading the model: a bad line or an unwritable output fails fast
+    check_writable(target)
     named = named_artefact(adapter, merged, gguf)
     loaded = open_model(recipe.paths, recipe.model_name, recipe.generation, recipe.system_prompt, named)
     print(loaded.describe())

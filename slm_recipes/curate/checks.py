@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from slm_recipes.numbers import Quantity, quantity_in
@@ -39,12 +40,22 @@ def asks_quantity(question: str) -> bool:
     return bool(ASKS_QUANTITY.search(question)) and not YES_NO.search(question.strip())
 
 
-def numeric_grounding(answer_quantities: list[Quantity], chunk_quantities: list[Quantity] | None) -> Verdict:
-    """Every number of the answer (with its unit) is stated by the source chunk, after normalisation."""
+def numeric_grounding(answer_quantities: list[Quantity], chunk_quantities: list[Quantity] | None,
+                      question_quantities: Sequence[Quantity] = (), other_subject: Sequence[str] = ()) -> Verdict:
+    """Every number of the answer and of the question (with its unit) is stated by the source chunk, after
+    normalisation, and no answer number is one the source states for another subject."""
     if chunk_quantities is None:
         return verdict(False, "source chunk not in chunks.jsonl")
+    problems = []
     missing = [q.text for q in answer_quantities if not quantity_in(q, chunk_quantities)]
-    return verdict(not missing, ("not in the chunk: " + ", ".join(missing)) if missing else "")
+    if missing:
+        problems.append("not in the chunk: " + ", ".join(missing))
+    asked = [q.text for q in question_quantities if not quantity_in(q, chunk_quantities)]
+    if asked:
+        problems.append("the question's " + ", ".join(asked) + " is not in the chunk")
+    if other_subject:
+        problems.append("the chunk states " + ", ".join(other_subject) + " for another subject")
+    return verdict(not problems, "; ".join(problems))
 
 
 def numeric_completeness(question: str, answer_quantities: list[Quantity]) -> Verdict:

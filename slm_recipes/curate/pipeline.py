@@ -15,14 +15,25 @@ from slm_recipes.curate.report import CurateReport
 from slm_recipes.curate.review import apply_decision, load_decisions
 from slm_recipes.curate.scoring import score
 from slm_recipes.curate.splits import SPLITS, assign_chunks
+from slm_recipes.curate.subjects import Place, misattributed, source_places
+from slm_recipes.errors import RecipeError
 from slm_recipes.numbers import Quantity, extract_quantities
+from slm_recipes.run_lock import output_lock
 from slm_recipes.text_keys import shingles
 
 
 def run_curate(config: CurateConfig) -> CurateReport:
     """Check and score every pair, apply human decisions, drop near-duplicates, split the rest by chunk."""
+    with output_lock(Path(str(config.output_dir)) / "train.jsonl"):
+        return _curate(config)
+
+
+def _curate(config: CurateConfig) -> CurateReport:
     chunks = read_chunks(config.chunks)
     records = read_pairs(config.distilled)
+    if not records:
+        raise RecipeError(f"{config.distilled} holds no QA pairs to curate; run `slm distill --config R` "
+                          "(and check its failures file)")
     for record in records:  # verdicts of an earlier curation are recomputed, never carried over
         for stale in ("checks", "score", "reasons", "review"):
             record.pop(stale, None)
@@ -34,8 +45,9 @@ def run_curate(config: CurateConfig) -> CurateReport:
     numbers = [extract_quantities(r["answer"]) for r in records]
     for record, review, found in zip(records, reviews, numbers):
         chunk_q, chunk_s = sources.get(record["chunk_id"])
+        wrong_subject = misattributed(record["answer"], sources.places(record["chunk_id"])) if found else []
         record["checks"] = {
-            "numeric_grounding": C.numeric_grounding(found, chunk_q),
+            "numeric_grounding": C.numeric_grounding(found, chunk_q, extract_quantities(record["question"]), wrong_subject),
             "numeric_completeness": C.numeric_completeness(record["question"], found),
             "refusal_filler": C.refusal_filler(record["question"], record["answer"]),
             "consistency": C.verdict(True),
@@ -45,8 +57,10 @@ def run_curate(config: CurateConfig) -> CurateReport:
             record["review"] = review
             if review == "corrected":
                 record["numbers"] = [q.text for q in found]
-    for i, other in C.inconsistent(records, numbers).items():
-        records[i]["checks"]["consistency"] = C.verdict(False, f"same question as {other} with other numbers")
+    grounded = [i for i, r in enumerate(records) if r["checks"]["numeric_grounding"]["pass"]]
+    # a record that failed grounding is out already; it must not take a correct one with it
+    for i, other in C.inconsistent([records[i] for i in grounded], [numbers[i] for i in grounded]).items():
+        records[grounded[i]]["checks"]["consistency"] = C.verdict(False, f"same question as {other} with other numbers")
 
     reasons = [_reasons(r, config.min_score) for r in records]
     _mark_duplicates(records, reasons, config.dedup_threshold)
@@ -74,6 +88,7 @@ class _SourceCache:
     def __init__(self, chunks: dict[str, dict[str, Any]]) -> None:
         self.chunks = chunks
         self.cache: dict[str, tuple[list[Quantity] | None, set[str] | None]] = {}
+        self.place_cache: dict[str, list[Place]] = {}
 
     def get(self, chunk_id: str) -> tuple[list[Quantity] | None, set[str] | None]:
         if chunk_id not in self.cache:
@@ -83,6 +98,13 @@ class _SourceCache:
 
     def quantities(self, chunk_id: str) -> list[Quantity]:
         return self.get(chunk_id)[0] or []
+
+    def places(self, chunk_id: str) -> list[Place]:
+        """The chunk's numbers with the words around each (for the subject check), computed once."""
+        if chunk_id not in self.place_cache:
+            chunk = self.chunks.get(chunk_id)
+            self.place_cache[chunk_id] = source_places(chunk["text"]) if chunk else []
+        return self.place_cache[chunk_id]
 
 
 def _reasons(record: dict[str, Any], min_score: int) -> list[str]:

@@ -33,6 +33,14 @@ class CurateReport:
     def rejected(self) -> int:
         return self.total - self.kept
 
+    def failure_summary(self) -> str | None:
+        """One line when nothing was kept: training would have no data."""
+        if self.kept:
+            return None
+        why = ", ".join(f"{reason} ×{n}" for reason, n in sorted(self.reasons.items(), key=lambda r: -r[1])[:3])
+        return (f"curate kept none of the {self.total} pairs ({why}); see {Path(self.output_dir) / 'rejected.jsonl'} "
+                f"and report.md")
+
     @property
     def numeric_share(self) -> float:
         return self.numeric_kept / self.kept if self.kept else 0.0

@@ -57,7 +57,8 @@ class GeminiTeacher(ChatTeacher):
             if exc.code == 400 and ("API_KEY_INVALID" in str(exc.details) or "API key not valid" in message):
                 return Failure("auth", f"HTTP 400 {message}")
             if exc.code == 429 or status == "RESOURCE_EXHAUSTED":
-                kind = "quota" if "quota" in message.lower() else "rate_limit"
+                # a per-minute limit passes; a per-day quota (QuotaFailure ...PerDay...) does not within a run
+                kind = "quota" if "PerDay" in str(exc.details) else "rate_limit"
                 return Failure(kind, f"HTTP {exc.code} {message}", retry_delay(exc.details))
             return failure_from_status(exc.code, message)
         return Failure("fatal", type(exc).__name__)

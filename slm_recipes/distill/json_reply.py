@@ -1,13 +1,16 @@
 """A teacher's reply text into QA pairs, repairing it only when the repair is unambiguous.
 
 Repairs: a code fence around the JSON, trailing commas, and a single JSON object or array embedded in
-prose. Anything else raises ReplyParseError, whose message is shown to the teacher on the one retry.
+prose. A pair without its question or answer text is dropped and counted; the others are kept. A reply
+with no usable pair, or one that cannot be read however malformed (empty, prose, brackets nested
+thousands deep), raises ReplyParseError, whose message is shown to the teacher on the one retry.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 SPACE = re.compile(r"\s*")
@@ -29,9 +32,18 @@ class ReplyParseError(ValueError):
     """The reply is not valid JSON of the expected shape, and no unambiguous repair exists."""
 
 
-def parse_pairs(text: str) -> list[dict[str, str]]:
-    """`[{"question", "answer"}, ...]` from a reply; raises ReplyParseError (a short, key-free message)."""
-    return pairs_from(load_json(text))
+@dataclass(frozen=True)
+class ParsedPairs:
+    pairs: list[dict[str, str]]
+    invalid: int = 0  # items of the reply without question or answer text, dropped
+
+
+def parse_pairs(text: str) -> ParsedPairs:
+    """The `{"question", "answer"}` pairs of a reply; raises ReplyParseError (a short, key-free message)."""
+    try:
+        return pairs_from(load_json(text))
+    except RecursionError:  # `[[[[…` thousands deep: the decoder recurses once per bracket
+        raise ReplyParseError("the reply nests brackets too deeply to be the pairs object") from None
 
 
 def load_json(text: str) -> Any:
@@ -106,7 +118,7 @@ def embedded_values(text: str) -> list[Any]:
     return found
 
 
-def pairs_from(value: Any) -> list[dict[str, str]]:
+def pairs_from(value: Any) -> ParsedPairs:
     if isinstance(value, dict) and "pairs" in value:
         items = value["pairs"]
     elif isinstance(value, dict) and "question" in value:
@@ -117,17 +129,30 @@ def pairs_from(value: Any) -> list[dict[str, str]]:
         raise ReplyParseError('expected an object with a "pairs" list')
     if not isinstance(items, list):
         raise ReplyParseError('"pairs" must be a list')
-    pairs = []
+    if not items:
+        raise ReplyParseError("the reply holds no pairs")
+    pairs, problems = [], []
     for n, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise ReplyParseError(f"pairs[{n}] is not an object")
-        pair = {}
-        for name in ("question", "answer"):
-            field = item.get(name)
-            if isinstance(field, (int, float)) and not isinstance(field, bool):
-                field = str(field)
-            if not isinstance(field, str) or not field.strip():
-                raise ReplyParseError(f'pairs[{n}] has no "{name}" text')
-            pair[name] = field.strip()
-        pairs.append(pair)
-    return pairs
+        pair = _pair(item)
+        if isinstance(pair, str):
+            problems.append(f"pairs[{n}] {pair}")
+        else:
+            pairs.append(pair)
+    if not pairs:
+        raise ReplyParseError(f"no usable pair: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return ParsedPairs(pairs, invalid=len(problems))
+
+
+def _pair(item: Any) -> dict[str, str] | str:
+    """The pair with its texts stripped, or what is wrong with it."""
+    if not isinstance(item, dict):
+        return "is not an object"
+    pair = {}
+    for name in ("question", "answer"):
+        field = item.get(name)
+        if isinstance(field, (int, float)) and not isinstance(field, bool):
+            field = str(field)
+        if not isinstance(field, str) or not field.strip():
+            return f'has no "{name}" text'
+        pair[name] = field.strip()
+    return pair

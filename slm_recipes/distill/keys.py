@@ -1,8 +1,10 @@
 """API keys per provider: where they come from, which one to use next, and each key's state.
 
 Keys come from environment variables (`GEMINI_API_KEYS=k1,k2` or `GEMINI_API_KEY`, ...) and from a
-keys file outside the git work tree (TOML, or plain `provider = key1, key2` lines). A key is never
-printed, logged or put in an exception: only the provider, its index and at most its last 2 characters.
+keys file outside the git work tree (TOML, plain `provider = key1, key2` lines, or shell / dotenv lines
+`export OPENAI_API_KEY=sk-...`). A key goes only to the provider it is named for; a bare key in the
+file is used only when the recipe has one API teacher. A key is never printed, logged or put in an
+exception: only the provider, its index and at most its last 2 characters.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +40,13 @@ ALIASES = {"gemini": "gemini", "google": "gemini", "zhipu": "zhipu", "zhipuai": 
 
 
 KEYLIKE = re.compile(r"[A-Za-z0-9._\-+/=]{6,}")
+HTTP_STATUS = re.compile(r"HTTP (\d{3})")
+ALL_COOLING_WARNING_EVERY_S = 60.0
 
 
 class NoUsableKey(TeacherFailed):
-    """Every key of the provider is disabled (rejected by the server); nothing can succeed until fixed."""
+    """No key of the provider can be used for the rest of the run (rejected, out of quota, or rate-limited past
+    `distill.max_wait_s`): every further request would fail the same way, so the stage stops at once."""
 
 
 def mask(secret: str) -> str:
@@ -59,6 +65,7 @@ class Key:
     cooldown_until: float = 0.0
     rate_limits_in_a_row: int = 0
     disabled: str = ""  # why, when disabled
+    disabled_kind: str = ""  # "rejected (401)", "out of quota": the summary when no key is left
 
     @property
     def label(self) -> str:
@@ -77,13 +84,17 @@ class KeyPool:
     """
 
     def __init__(self, provider: str, secrets: Iterable[str | tuple[str, str]] = (), *, cooldown: float = 20.0,
-                 max_cooldown: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 max_cooldown: float = 600.0, max_wait: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.provider = provider
         self.cooldown = cooldown
         self.max_cooldown = max_cooldown
+        self.max_wait = max_wait  # longest stretch with every key cooling and no success (distill.max_wait_s)
         self._clock = clock
         self._lock = threading.Lock()
         self._next = 0
+        self._waiting_since: float | None = None
+        self._warned_at = float("-inf")
         self.keys: list[Key] = []
         for item in secrets:
             secret, source = (item, "") if isinstance(item, str) else item
@@ -98,14 +109,17 @@ class KeyPool:
 
     @classmethod
     def from_sources(cls, provider: str, keys_file: str | None = None, *, environ: dict[str, str] | None = None,
-                     **kwargs) -> KeyPool:
-        """The provider's keys from its environment variables and the keys file (deduplicated, file first)."""
+                     bare_keys: bool = True, **kwargs) -> KeyPool:
+        """The provider's keys from its environment variables and the keys file (deduplicated, file first).
+
+        `bare_keys`: also take the file's keys named for no provider (only when one provider asks).
+        """
         provider = ALIASES.get(provider, provider)
         env = os.environ if environ is None else environ
         found: list[tuple[str, str]] = []
         if keys_file:
             in_file = read_keys_file(keys_file)
-            found += [(k, "keys file") for k in in_file.get(provider, []) + in_file.get("*", [])]
+            found += [(k, "keys file") for k in in_file.get(provider, []) + (in_file.get("*", []) if bare_keys else [])]
         for var in ENV_VARS.get(provider, ()):
             found += [(k, var) for k in split_keys(env.get(var, ""))]
         return cls(provider, found, **kwargs)
@@ -120,15 +134,17 @@ class KeyPool:
 
     # --- rotation -------------------------------------------------------------------------------
     def acquire(self) -> Key | float:
-        """The next ready key, or the seconds until one is ready when all are cooling down.
+        """The next ready key, or the seconds until one is ready when all are cooling down (said at WARNING).
 
-        Raises NoUsableKey when every key is disabled.
+        Raises NoUsableKey when every key is disabled, or when every key has been cooling for longer than
+        `max_wait` seconds without a success.
         """
         with self._lock:
             live = [k for k in self.keys if not k.disabled]
             if not live:
-                raise NoUsableKey(f"no usable {self.provider} key: all {len(self.keys)} were rejected by the server "
-                                  "(HTTP 401/403); check the keys")
+                kinds = Counter(k.disabled_kind or "rejected" for k in self.keys)
+                raise NoUsableKey(f"no usable key for {self.provider}: "
+                                  + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
             now = self._clock()
             for step in range(len(self.keys)):
                 key = self.keys[(self._next + step) % len(self.keys)]
@@ -136,11 +152,26 @@ class KeyPool:
                     self._next = (key.index) % len(self.keys)
                     key.requests += 1
                     return key
-            return max(0.0, min(k.cooldown_until for k in live) - now)
+            wait = max(0.0, min(k.cooldown_until for k in live) - now)
+            if self._waiting_since is None:
+                self._waiting_since = now
+            waited = now - self._waiting_since
+            warn = now - self._warned_at >= ALL_COOLING_WARNING_EVERY_S
+            if warn:
+                self._warned_at = now
+            too_long = self.max_wait is not None and waited + wait > self.max_wait
+        if warn:
+            log.warning("all %d %s key(s) are cooling down after rate limits; next try in %.0f s (waiting for %.0f s so far)",
+                        len(live), self.provider, wait, waited)
+        if too_long:
+            raise NoUsableKey(f"no usable key for {self.provider}: all {len(live)} rate-limited for over "
+                              f"{self.max_wait:g} s (distill.max_wait_s); try later or add keys")
+        return wait
 
     def succeeded(self, key: Key) -> None:
         with self._lock:
             key.rate_limits_in_a_row = 0
+            self._waiting_since = None
 
     def failed(self, key: Key) -> None:
         with self._lock:
@@ -159,12 +190,21 @@ class KeyPool:
         log.info("%s hit a %s; cooling down for %.0f s", key.label, why, wait)
 
     def rejected(self, key: Key, why: str) -> None:
+        status = HTTP_STATUS.search(why)
+        self._disable(key, why, f"rejected ({status.group(1) if status else '401/403'})",
+                      "was rejected by the server ({why}) and is disabled for this run; replace or remove it")
+
+    def exhausted(self, key: Key, why: str) -> None:
+        """A used-up quota: waiting does not help within a run, so the key is set aside."""
+        self._disable(key, why, "out of quota", "is out of quota ({why}) and is set aside for this run")
+
+    def _disable(self, key: Key, why: str, kind: str, message: str) -> None:
         with self._lock:
             key.failures += 1
             first = not key.disabled
-            key.disabled = why
+            key.disabled, key.disabled_kind = why, kind
         if first:
-            log.warning("%s was rejected by the server (%s) and is disabled for this run; replace or remove it", key.label, why)
+            log.warning("%s %s", key.label, message.format(why=why))
 
     def scrub(self, text: str) -> str:
         """`text` with every key of this pool, and every word sharing 6 characters in a row with one, masked.
@@ -181,6 +221,10 @@ class KeyPool:
 
         return KEYLIKE.sub(hide, text)
 
+    def now(self) -> float:
+        """The pool's clock (monotonic seconds), for states saved and loaded across runs."""
+        return self._clock()
+
     # --- reporting -------------------------------------------------------------------------------
     def states(self) -> list[dict[str, object]]:
         """One row per key, safe to print: provider, index, last 2 characters at most, state, cool-down left, counts."""
@@ -189,11 +233,14 @@ class KeyPool:
             rows = []
             for k in self.keys:
                 left = max(0.0, k.cooldown_until - now)
-                state = "disabled" if k.disabled else "cooling down" if left > 0 else "ready"
+                state = f"disabled: {k.disabled_kind}" if k.disabled else "cooling down" if left > 0 else "ready"
                 rows.append({"provider": k.provider, "index": k.index, "key": mask(k.secret), "source": k.source,
                              "state": state, "cooldown_left_s": round(left, 1), "requests": k.requests,
                              "failures": k.failures, "reason": k.disabled})
             return rows
+
+
+EXPORT = re.compile(r"^export\s+")
 
 
 def split_keys(value: str | list[str] | None) -> list[str]:
@@ -237,11 +284,11 @@ def read_keys_file(keys_file: str | Path) -> dict[str, list[str]]:
     if raw is None:
         raw = {}
         for line in text.splitlines():
-            line = line.split("#", 1)[0].strip()
+            line = EXPORT.sub("", line.split("#", 1)[0].strip())  # `export NAME=value` as in a shell profile
             name, _, value = line.partition("=")
             if value and provider_name(name):
-                raw[name.strip()] = value.strip()
-            elif line:  # a bare key (it may itself hold "="): for whichever provider asks
+                raw.setdefault(name.strip(), []).extend(split_keys(value.strip()))
+            elif line:  # a bare key (it may itself hold "="): for the recipe's one API teacher
                 raw.setdefault("*", []).extend(split_keys(line))
     keys: dict[str, list[str]] = {}
     for name, value in raw.items():

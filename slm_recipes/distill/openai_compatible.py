@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from slm_recipes.distill.keys import KeyPool
-from slm_recipes.distill.retry import ChatTeacher, Failure, Messages, failure_from_status, retry_after_seconds
+from slm_recipes.distill.retry import (
+    ChatTeacher,
+    Failure,
+    Messages,
+    UnexpectedReply,
+    describe_body,
+    failure_from_status,
+    retry_after_seconds,
+)
+from slm_recipes.errors import RecipeError
 
 
 class OpenAICompatibleTeacher(ChatTeacher):
@@ -19,8 +28,10 @@ class OpenAICompatibleTeacher(ChatTeacher):
 
     def __init__(self, model: str | None, keys: KeyPool, base_url: str | None = None, timeout: float = 60.0,
                  max_retries: int = 4, **kwargs: Any) -> None:
+        if not base_url:
+            raise RecipeError("the openai_compatible teacher needs distill.base_url (https://api.openai.com/v1 for OpenAI)")
         if not len(keys):
-            keys = KeyPool(keys.provider, ["not-needed"])
+            keys = KeyPool(keys.provider, ["not-needed"], max_wait=keys.max_wait)
         super().__init__(model, keys, base_url, timeout, max_retries, **kwargs)
 
     def new_client(self, secret: str) -> Any:
@@ -49,7 +60,10 @@ class OpenAICompatibleTeacher(ChatTeacher):
 
 
 def chat_reply(response: Any) -> tuple[str, dict[str, int]]:
-    """Text and token usage of an OpenAI-style chat completion (also Zhipu's)."""
+    """Text and token usage of an OpenAI-style chat completion (also Zhipu's); the SDKs hand back a body that is
+    not JSON as a string, which is no completion."""
+    if isinstance(response, str):
+        raise UnexpectedReply(f"the server answered HTTP 200 with {describe_body(response)}, not a chat completion")
     choices = getattr(response, "choices", None) or []
     text = (choices[0].message.content or "") if choices else ""
     usage = getattr(response, "usage", None)

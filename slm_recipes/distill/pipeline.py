@@ -14,14 +14,17 @@ from typing import Any
 from slm_recipes.atomic import AtomicJsonlWriter
 from slm_recipes.distill.cache import Journal, ReplyCache, unit_key
 from slm_recipes.distill.config import DistillConfig
+from slm_recipes.distill.key_states import load_key_states, save_key_states
+from slm_recipes.distill.keys import KeyPool, NoUsableKey
 from slm_recipes.distill.prompts import load_prompts
 from slm_recipes.distill.report import DistillReport
 from slm_recipes.distill.teacher import Teacher, TeacherFailed, TeacherRequest
-from slm_recipes.errors import RecipeError
+from slm_recipes.errors import RecipeError, RunFailed
 from slm_recipes.jsonl import read_records
 from slm_recipes.numbers import extract_quantities
 from slm_recipes.progress import Progress
-from slm_recipes.run_paths import failures_file, journal_file
+from slm_recipes.run_lock import output_lock
+from slm_recipes.run_paths import failures_file, journal_file, key_states_file
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ def record_id(chunk_id: str, stage: str, teacher: str, question: str) -> str:
 
 def to_records(unit: Unit, entry: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """The QA records of one answered unit, with provenance; and how many pairs were unusable."""
-    records, invalid = [], 0
+    records, invalid = [], int(entry.get("invalid", 0))
     for pair in entry["pairs"]:
         question = str(pair.get("question") or "").strip() if isinstance(pair, dict) else ""
         answer = str(pair.get("answer") or "").strip() if isinstance(pair, dict) else ""
@@ -65,22 +68,52 @@ def to_records(unit: Unit, entry: dict[str, Any]) -> tuple[list[dict[str, Any]],
     return records, invalid
 
 
-def ask(teachers: Sequence[Teacher], unit: Unit, temperature: float, cache: ReplyCache) -> dict[str, Any]:
-    """Try the teachers in order; the first reply is cached and returned, else the reasons each gave up."""
+class NoTeacherLeft(RunFailed):
+    """Every teacher of the chain has no usable key: the stage stops instead of failing chunk after chunk."""
+
+
+def ask(teachers: Sequence[Teacher], unit: Unit, temperature: float, cache: ReplyCache,
+        dead: dict[str, str]) -> dict[str, Any]:
+    """Try the live teachers in order; the first reply is cached and returned, else the reasons each gave up.
+
+    A teacher left with no usable key joins `dead` (name -> why) and is skipped from then on; with every
+    teacher dead, NoTeacherLeft stops the stage. No reply and no error of a teacher crashes the run.
+    """
     errors = []
     request = TeacherRequest(chunk=unit.chunk, stage=unit.stage, system_prompt=unit.system, user_prompt=unit.user,  # type: ignore[arg-type]
                              temperature=temperature)
     for teacher in teachers:
+        if teacher.name in dead:
+            errors.append({"teacher": teacher.name, "error": dead[teacher.name]})
+            continue
         try:
             reply = teacher.generate(request)
+        except NoUsableKey as exc:
+            dead.setdefault(teacher.name, str(exc))
+            errors.append({"teacher": teacher.name, "error": str(exc)})
+            continue
         except TeacherFailed as exc:
             log.warning("%s gave up on chunk %s (%s): %s", teacher.name, unit.chunk["id"], unit.stage, exc)
             errors.append({"teacher": teacher.name, "error": str(exc)})
             continue
-        entry = {"key": unit.key, "teacher": teacher.name, "model": reply.model, "pairs": reply.pairs, "usage": reply.usage}
-        cache.put(unit.key, entry)
+        except Exception as exc:  # noqa: BLE001 - a teacher's own bug fails this chunk, never the run
+            message = _scrubbed(teacher, f"{type(exc).__name__}: {exc}")[:300]
+            log.warning("%s failed on chunk %s (%s) unexpectedly: %s", teacher.name, unit.chunk["id"], unit.stage, message)
+            errors.append({"teacher": teacher.name, "error": f"unexpected error: {message}"})
+            continue
+        entry = {"key": unit.key, "teacher": teacher.name, "model": reply.model, "pairs": reply.pairs, "usage": reply.usage,
+                 "invalid": reply.invalid}
+        if reply.pairs:  # an empty reply is nothing to pay for again: the next run asks anew
+            cache.put(unit.key, entry)
         return entry
+    if len(dead) == len(teachers):
+        raise NoTeacherLeft("; ".join(dict.fromkeys(dead.values())))
     return {"key": unit.key, "failed": errors}
+
+
+def _scrubbed(teacher: Teacher, text: str) -> str:
+    keys = getattr(teacher, "keys", None)
+    return keys.scrub(text) if keys is not None else text
 
 
 class _Run:
@@ -91,6 +124,7 @@ class _Run:
         self.config, self.teachers, self.journal, self.report = config, teachers, journal, report
         self.show_progress = show_progress
         self.cache = ReplyCache(config.cache_dir)
+        self.dead: dict[str, str] = {}  # teachers with no usable key left, and why
         self.done = journal.load()
         self.started, self.pairs = time.monotonic(), 0
 
@@ -109,7 +143,7 @@ class _Run:
         bar = Progress(f"distill {stage}", total=len(units), unit="chunks", enabled=self.show_progress)
         with bar, ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="distill") as pool:
             bar.advance(len(units) - len(pending), pairs=self.pairs, failed=len(self.report.failures))
-            futures = {pool.submit(ask, self.teachers, u, self.config.temperature, self.cache): u for u in pending}
+            futures = {pool.submit(ask, self.teachers, u, self.config.temperature, self.cache, self.dead): u for u in pending}
             try:
                 while futures:
                     finished, _ = wait(futures, return_when=FIRST_COMPLETED)
@@ -158,18 +192,25 @@ def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progres
     report = DistillReport(output=config.output, failures_file=str(failures_path), chunks=len(chunks),
                            required_numeric_share=config.numeric_share)
     answered: list[tuple[Unit, dict[str, Any]]] = []
-    with Journal(journal_path) as journal:
-        run = _Run(config, teachers, journal, report, show_progress)
-        for stage in config.stages:
-            units = []
-            for chunk in chunks:
-                system, user = prompts.render(chunk, stage)
-                key = unit_key(chunk["text"], stage, system, user, config.temperature, chain)
-                units.append(Unit(key, chunk, stage, system, user))
-            report.units += len(units)
-            results = run.stage(units, stage)
-            answered += [(u, results[u.key]) for u in units if u.key in results]
-    _write(config.output, failures_path, answered, report)
+    pools = [t.keys for t in teachers if isinstance(getattr(t, "keys", None), KeyPool)]
+    states = key_states_file(config.cache_dir)
+    with output_lock(config.output), Journal(journal_path) as journal:
+        load_key_states(states, pools, disabled=False)
+        try:
+            run = _Run(config, teachers, journal, report, show_progress)
+            for stage in config.stages:
+                units = []
+                for chunk in chunks:
+                    system, user = prompts.render(chunk, stage)
+                    key = unit_key(chunk["text"], stage, system, user, config.temperature, chain)
+                    units.append(Unit(key, chunk, stage, system, user))
+                report.units += len(units)
+                results = run.stage(units, stage)
+                answered += [(u, results[u.key]) for u in units if u.key in results]
+        finally:
+            if pools:
+                save_key_states(states, pools)
+        _write(config.output, failures_path, answered, report)
     journal.remove()
     return report
 

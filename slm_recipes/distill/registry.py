@@ -6,6 +6,7 @@ import importlib
 
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.extractive import ExtractiveTeacher
+from slm_recipes.distill.keys import read_keys_file
 from slm_recipes.distill.teacher import Teacher
 from slm_recipes.errors import RecipeError
 
@@ -28,12 +29,23 @@ def build_teacher(name: str, config: DistillConfig) -> Teacher:
         from slm_recipes.distill.keys import KeyPool
     except ImportError as exc:
         raise RecipeError(f"the {name} teacher needs {exc.name or 'its SDK'}: pip install 'slm-recipes[teachers]'") from None
-    keys = KeyPool.from_sources(name, config.keys_file)
+    keys = KeyPool.from_sources(name, config.keys_file, bare_keys=len(api_teachers(config)) == 1,
+                                max_wait=config.max_wait_s)
     return cls(config.model, keys, base_url=config.base_url)
+
+
+def api_teachers(config: DistillConfig) -> list[str]:
+    return [name for name in config.teachers if name in API_TEACHERS]
 
 
 def build_teachers(config: DistillConfig) -> list[Teacher]:
     """The teachers of `config.teachers`, in fallback order."""
     if not config.teachers:
         raise RecipeError("distill.teachers is empty: name at least one teacher (e.g. [extractive])")
+    if config.keys_file and len(api_teachers(config)) > 1:
+        bare = read_keys_file(config.keys_file).get("*", [])
+        if bare:
+            raise RecipeError(f"{config.keys_file}: {len(bare)} key(s) are named for no provider, and the recipe has "
+                              f"{len(api_teachers(config))} API teachers ({', '.join(api_teachers(config))}); write "
+                              "`provider = key` lines so no key reaches another vendor's endpoint")
     return [build_teacher(name, config) for name in config.teachers]

@@ -28,6 +28,16 @@ class DistillReport:
     usage: Counter = field(default_factory=Counter)  # tokens of the requests made in this run
     failures: list[dict] = field(default_factory=list)
 
+    def failure_summary(self) -> str | None:
+        """One line on the failed (chunk, stage) units: how many, the commonest reasons, where the list is."""
+        if not self.failures:
+            return None
+        reasons = Counter(f["errors"][-1]["error"][:90] if f.get("errors") else "no teacher answered" for f in self.failures)
+        why = "; ".join(f"{reason} (×{n})" if n > 1 else reason for reason, n in reasons.most_common(2))
+        more = f"; {len(reasons) - 2} other reason(s)" if len(reasons) > 2 else ""
+        return (f"distill: {len(self.failures)} of {self.units} chunk stage(s) failed: {why}{more}; the list is in "
+                f"{self.failures_file}; run again to retry only those")
+
     @property
     def numeric_share(self) -> float:
         return self.numeric_records / self.records if self.records else 0.0

@@ -52,6 +52,17 @@ def is_network_error(exc: Exception) -> bool:
                for cls in type(exc).__mro__)
 
 
+class UnexpectedReply(Exception):
+    """The server answered, but not with a chat completion (an HTML login page, plain text): said as it came."""
+
+
+def describe_body(body: str) -> str:
+    """What came back instead of JSON, short: `an HTML page ("<!DOCTYPE html><html>…")`."""
+    text = " ".join(body.split())
+    kind = "an HTML page" if text[:200].lower().lstrip().startswith(("<!doctype html", "<html")) else "text"
+    return f"{kind} ({text[:60]!r}{'…' if len(text) > 60 else ''})" if text else "an empty body"
+
+
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
     try:
         value = float((headers or {}).get("retry-after", ""))
@@ -103,20 +114,20 @@ class ChatTeacher:
                               {"role": "user", "content": request.user_prompt}]
         text, usage = self.complete(messages, request.temperature)
         try:
-            pairs = parse_pairs(text)
+            parsed = parse_pairs(text)
         except ReplyParseError as err:
             chunk = request.chunk.get("id", "?")
-            log.info("%s reply for chunk %s is not valid JSON (%s); asking once more", self.name, chunk, err)
-            messages += [{"role": "assistant", "content": text},
-                         {"role": "user", "content": f"Your reply could not be parsed: {err}. {FORMAT_HINT}"}]
+            log.info("%s reply for chunk %s is unusable (%s); asking once more", self.name, chunk, err)
+            messages += [{"role": "assistant", "content": text[:4000]},
+                         {"role": "user", "content": f"Your reply could not be used: {err}. {FORMAT_HINT}"}]
             text, more = self.complete(messages, request.temperature)
             usage = {k: usage.get(k, 0) + more.get(k, 0) for k in {*usage, *more}}
             try:
-                pairs = parse_pairs(text)
+                parsed = parse_pairs(text)
             except ReplyParseError as err2:
-                raise TeacherFailed(f"{self.name} ({self.model}) reply for chunk {chunk} is not valid JSON "
+                raise TeacherFailed(f"{self.name} ({self.model}) reply for chunk {chunk} is unusable "
                                     f"after one retry: {err2}") from None
-        return TeacherReply(pairs=pairs, model=self.model, usage=usage)
+        return TeacherReply(pairs=parsed.pairs, model=self.model, usage=usage, invalid=parsed.invalid)
 
     def complete(self, messages: Messages, temperature: float) -> tuple[str, dict[str, int]]:
         """Send with rotation: a bad key is disabled and the next one tried; a rate-limited key cools down
@@ -137,8 +148,11 @@ class ChatTeacher:
                 if failure.kind == "auth":
                     self.keys.rejected(key, message)
                     continue
-                if failure.kind in ("rate_limit", "quota"):
-                    self.keys.rate_limited(key, failure.retry_after, why=failure.kind.replace("_", " "))
+                if failure.kind == "quota":
+                    self.keys.exhausted(key, message)
+                    continue
+                if failure.kind == "rate_limit":
+                    self.keys.rate_limited(key, failure.retry_after, why="rate limit")
                     limited += 1
                     if limited >= limit_budget:
                         raise TeacherFailed(f"{self.name}: still rate-limited after {limited} tries over "
@@ -163,10 +177,22 @@ class ChatTeacher:
         return max(delay, min(retry_after or 0.0, self.max_backoff))
 
     def safe_classify(self, exc: Exception) -> Failure:
+        """The failure an exception means; what every teacher shares (bad bodies, connection errors) first."""
+        if isinstance(exc, UnexpectedReply):
+            return Failure("fatal", f"{exc} (check distill.base_url: {self.base_url})")
+        if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":  # the SDK could not read the body
+            body = str(getattr(exc, "doc", "") or "")
+            if not body.strip():
+                return Failure("transient", "the server sent an empty reply body")
+            return Failure("fatal", f"the server answered with {describe_body(body)} instead of JSON "
+                                    f"(check distill.base_url: {self.base_url})")
         try:
-            return self.classify(exc)
+            failure = self.classify(exc)
         except Exception:  # noqa: BLE001 - a classifier bug must not leak the SDK exception
             return Failure("fatal", type(exc).__name__)
+        if failure.kind == "transient" and "Connect" in type(exc).__name__:
+            failure.message = f"cannot connect to {self.base_url or 'the default endpoint'} ({type(exc).__name__})"
+        return failure
 
     def client(self, key: Key) -> Any:
         """One SDK client per key, made on first use (the SDK clients are safe to share across threads)."""

@@ -26,6 +26,7 @@ class TeacherReply:
     pairs: list[dict[str, str]]
     model: str
     usage: dict[str, int] = field(default_factory=dict)
+    invalid: int = 0  # pairs of the reply without question or answer text, dropped and counted
 
 
 class TeacherFailed(Exception):

@@ -16,6 +16,7 @@ from slm_recipes.ingest.loading import load_document
 from slm_recipes.ingest.report import DocReport, IngestReport
 from slm_recipes.ingest.sources import resolve_sources
 from slm_recipes.progress import Progress
+from slm_recipes.run_lock import output_lock
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def run_ingest(config: IngestConfig, count_tokens: Callable[[str], int], show_pr
     paths = resolve_sources(config.sources)
     report = IngestReport(config.output)
     seen: dict[str, str] = {}
-    with AtomicJsonlWriter(Path(config.output)) as writer, \
+    with output_lock(config.output), AtomicJsonlWriter(Path(config.output)) as writer, \
             Progress("ingest", total=len(paths), unit="documents", enabled=show_progress) as bar:
         for path in paths:
             try:

@@ -115,3 +115,13 @@ def test_help(capsys):
     cli_main(["predict", "--help"])
     out = capsys.readouterr().out
     assert out.startswith("usage: slm predict") and "--input INPUT" in out and "--output OUTPUT" in out and "--gguf GGUF" in out
+
+
+def test_an_output_that_cannot_be_written_fails_before_the_model_loads(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no trained model here: the check comes first
+    questions = write_jsonl(tmp_path / "q.jsonl", [{"question": "住宿费上限是多少元？"}])
+    (tmp_path / "taken").write_text("a file, not a folder")
+    with pytest.raises(SystemExit) as stop:
+        cli_main(["predict", "--config", str(DEMO), "--input", str(questions), "--output", "taken/answers.jsonl"])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and err.startswith("error: taken/answers.jsonl: ") and "\n" not in err

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +114,68 @@ def test_review_needs_an_action(capsys):
     with pytest.raises(SystemExit):
         cli_main(["review", "--config", "x.yaml"])
     assert "usage: slm review export" in capsys.readouterr().err
+
+
+def distill_recipe(folder: Path, base_url: str) -> Path:
+    (folder / "chunks.jsonl").write_text("".join(json.dumps({"id": f"c{i}", "doc": "r.txt", "pages": [1, 1], "span": [0, 9],
+                                                             "text": f"第{i}条 报销上限为{i}000元。"}, ensure_ascii=False) + "\n"
+                                                 for i in range(1, 5)), encoding="utf-8")
+    path = folder / "recipe.yaml"
+    path.write_text(f"name: r\nmodel:\n  init_args:\n    model_name: org/Tiny-Instruct\ningest:\n  output: {folder}/chunks.jsonl\n"
+                    f"distill:\n  teachers: [openai_compatible]\n  base_url: {base_url}\n  model: m\n  stages: [numeric]\n"
+                    f"  output: {folder}/out/distilled.jsonl\n  cache_dir: {folder}/cache\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("reply, message", [
+    ("refused", r"^error: distill: 4 of 4 chunk stage\(s\) failed: openai_compatible \(m\) request failed: HTTP 400: "
+                r"no \(×4\); the list is in .*distilled\.failures\.jsonl; run again to retry only those$"),
+    ("bad key", r"^error: no usable key for openai_compatible: 1 rejected \(401\)$"),
+])
+def test_a_distillation_that_fails_exits_1_with_one_line(tmp_path, monkeypatch, capsys, reply, message):
+    from distill.loopback import OPENAI, Loopback, chat_error
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cccccccccccccccccccc")
+    answer = chat_error(400, "no") if reply == "refused" else OPENAI.bad_key
+    with Loopback(default=answer) as server, pytest.raises(SystemExit) as stop:
+        cli_main(["distill", "--config", str(distill_recipe(tmp_path, server.url + "/v1"))])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 1 and re.match(message, err.splitlines()[-1]) and "cccccc" not in err
+
+
+def without_override() -> list[str]:
+    """A command prefix under which a read-only folder is read-only: root writes into one regardless, so as root
+    the child runs without the capability to override file permissions (util-linux's setpriv)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: a read-only folder cannot be made read-only for the child")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+
+
+@pytest.mark.parametrize("command", ["curate", "distill"])
+def test_a_read_only_output_folder_is_one_line_naming_it_and_nothing_is_lost(tmp_path, command):
+    open_folder = tmp_path
+    (open_folder / "chunks.jsonl").write_text(json.dumps({"id": "c1", "doc": "r.txt", "pages": [1, 1], "span": [0, 9],
+                                                          "text": "第一条 住宿费每天不超过500元。"}, ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
+    (open_folder / "distilled.jsonl").write_text(json.dumps(
+        {"id": "p1", "question": "住宿费每天上限是多少？", "answer": "住宿费每天不超过500元。", "chunk_id": "c1", "doc": "r.txt",
+         "pages": [1, 1], "teacher": "hand", "stage": "numeric", "numbers": ["500元"]}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    out = open_folder / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier work")
+    out.chmod(0o555)
+    recipe = open_folder / "recipe.yaml"
+    recipe.write_text(f"name: r\nmodel:\n  init_args:\n    model_name: org/Tiny-Instruct\ningest:\n  output: {open_folder}/chunks.jsonl\n"
+                      f"distill:\n  output: {out if command == 'distill' else open_folder}/distilled.jsonl\n"
+                      f"  cache_dir: {open_folder}/cache\ncurate:\n  output_dir: {out}/dataset\n", encoding="utf-8")
+    try:
+        run = subprocess.run([*without_override(), sys.executable, "-m", "slm_recipes.cli", command, "--config", str(recipe)],
+                             cwd=open_folder, capture_output=True, text=True)
+    finally:
+        out.chmod(0o755)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith(f"error: {out}") and "Permission denied" in run.stderr
+    assert "Traceback" not in run.stderr and (out / "keep.txt").read_text() == "earlier work"

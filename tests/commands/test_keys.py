@@ -38,3 +38,24 @@ def test_a_recipe_names_its_teachers_and_its_keys_file(tmp_path: Path, monkeypat
     out = capsys.readouterr().out
     assert "zhipu     #1 …z3  keys file" in out and "gemini" not in out
     assert all(k not in out for k in (A, B, C))
+
+
+def test_slm_keys_shows_how_the_last_distillation_left_each_key(tmp_path: Path, monkeypatch, capsys):
+    from distill.loopback import OPENAI, Loopback, pairs_json
+
+    monkeypatch.setenv("OPENAI_API_KEYS", f"{A},{B}")
+    (tmp_path / "chunks.jsonl").write_text('{"id": "c1", "doc": "r.txt", "pages": [1, 1], "text": "报销上限为3000元。"}\n',
+                                           encoding="utf-8")
+    recipe = tmp_path / "recipe.yaml"
+    with Loopback() as server:
+        server.script(OPENAI.bad_key, OPENAI.ok(pairs_json(1)))
+        recipe.write_text(f"model:\n  init_args:\n    model_name: org/Tiny-Instruct\ningest:\n  output: {tmp_path}/chunks.jsonl\n"
+                          f"distill:\n  teachers: [openai_compatible]\n  base_url: {server.url}/v1\n  model: m\n"
+                          f"  stages: [numeric]\n  output: {tmp_path}/distilled.jsonl\n  cache_dir: {tmp_path}/cache\n",
+                          encoding="utf-8")
+        cli_main(["distill", "--config", str(recipe)])
+    capsys.readouterr()
+    cli_main(["keys", "--config", str(recipe)])
+    out = capsys.readouterr().out
+    assert "#1 …x1" in out and "disabled: rejected (401)" in out and "#2 …y2" in out
+    assert all(k not in out for k in (A, B))

@@ -69,3 +69,16 @@ def test_same_question_with_other_numbers_flags_both():
 def test_same_question_with_the_same_numbers_is_consistent():
     records = [{"id": "a", "question": "补助多少？"}, {"id": "b", "question": "补助多少？"}]
     assert checks.inconsistent(records, [extract_quantities("100元"), extract_quantities("一百元")]) == {}
+
+
+def test_a_year_is_stated_by_a_full_date_in_it():
+    assert grounded("自2025年起施行。", "本办法自2025年3月1日起施行。")
+    assert grounded("自2025年3月起施行。", "本办法自2025年3月1日起施行。")
+    assert not grounded("自2026年起施行。", "本办法自2025年3月1日起施行。")
+
+
+def test_a_number_in_the_question_must_be_in_the_chunk_too():
+    verdict = checks.numeric_grounding(extract_quantities("须经分管副总经理审批。"), extract_quantities(CHUNKS["c3"]),
+                                       extract_quantities("出差超过7天由谁审批？"))
+    assert not verdict["pass"] and "the question's 7天 is not in the chunk" in verdict["detail"]
+    assert checks.numeric_grounding([], extract_quantities(CHUNKS["c3"]), extract_quantities("出差超过5天由谁审批？"))["pass"]

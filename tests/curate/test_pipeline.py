@@ -94,3 +94,26 @@ def test_bad_input_names_file_and_line(tmp_path, curate_files, line, message):
 def test_bad_split_ratios():
     with pytest.raises(RecipeError, match="split_ratios"):
         CurateConfig(split_ratios=[0.5, 0.2])
+
+
+def test_a_wrong_subject_is_rejected_and_a_failed_record_does_not_sink_a_correct_one(tmp_path):
+    text = "第五条 住宿费：\n地区 | 一般人员 | 部门经理\nA类地区 | 500元 | 800元\nB类地区 | 400元 | 600元"
+    write_jsonl(tmp_path / "chunks.jsonl", [chunk("t1", text)])
+    write_jsonl(tmp_path / "distilled.jsonl", [
+        pair("right", "B类地区一般人员每天住宿费上限是多少？", "B类地区一般人员为400元。", "t1"),
+        pair("wrong", "B类地区一般人员每天住宿费上限是多少？", "B类地区一般人员为500元。", "t1")])
+    config = CurateConfig(chunks=str(tmp_path / "chunks.jsonl"), distilled=str(tmp_path / "distilled.jsonl"),
+                          output_dir=str(tmp_path / "dataset"))
+    run_curate(config)
+    rejected = {r["id"]: r for r in outputs(config)["rejected"]}
+    assert set(rejected) == {"wrong"} and "numeric_grounding" in rejected["wrong"]["reasons"]
+    assert "states 500元 for another subject" in rejected["wrong"]["checks"]["numeric_grounding"]["detail"]
+
+
+def test_nothing_to_curate_is_an_error_and_nothing_kept_fails_the_run(tmp_path, curate_files):
+    write_jsonl(tmp_path / "distilled.jsonl", [])
+    with pytest.raises(RecipeError, match="holds no QA pairs to curate; run `slm distill"):
+        run_curate(curate_files)
+    write_jsonl(tmp_path / "distilled.jsonl", [pair("x", "出差审批由谁负责？", "抱歉，文档中没有提到。", "c3")])
+    report = run_curate(curate_files)
+    assert report.failure_summary().startswith("curate kept none of the 1 pairs (refusal_filler ×1")

@@ -46,10 +46,65 @@ class TeacherContract:
         retry = server.seen[1].texts
         assert retry[2] == "question: Q? answer: A" and "not valid JSON" in retry[3] and '"pairs"' in retry[3]
 
+    def test_a_reply_of_brackets_thousands_deep_is_a_failure_of_the_chunk(self) -> None:
+        with Loopback(default=self.provider.ok("[" * 5000)) as server:  # our parser, or the SDK's own (Gemini's)
+            with pytest.raises(TeacherFailed, match="nests brackets too deeply|RecursionError"):
+                self.provider.teacher(server, [KEY_A]).generate(REQUEST)
+        assert 1 <= len(server.seen) <= 2
+
+    def test_the_good_pairs_of_a_partly_bad_reply_are_kept(self) -> None:
+        text = json.dumps({"pairs": [{"question": "Q0?", "answer": "A0."}, {"question": "Q1?"}, "x"]})
+        with Loopback() as server:
+            server.script(self.provider.ok(text))
+            reply = self.provider.teacher(server, [KEY_A]).generate(REQUEST)
+        assert reply.pairs == [{"question": "Q0?", "answer": "A0."}] and reply.invalid == 2 and len(server.seen) == 1
+
+    def test_an_empty_pairs_list_is_asked_again_then_a_failure(self) -> None:
+        with Loopback(default=self.provider.ok('{"pairs": []}')) as server:
+            with pytest.raises(TeacherFailed, match="the reply holds no pairs"):
+                self.provider.teacher(server, [KEY_A]).generate(REQUEST)
+        assert len(server.seen) == 2
+
+    def test_an_empty_body_is_retried(self) -> None:
+        with Loopback() as server:
+            server.script(Reply(200, raw=b"", content_type="application/json"), self.provider.ok(pairs_json(1)))
+            reply = self.provider.teacher(server, [KEY_A]).generate(REQUEST)
+        assert len(reply.pairs) == 1 and len(server.seen) == 2
+
+    def test_an_html_page_says_what_came_back(self) -> None:
+        page = Reply(200, raw=b"<!DOCTYPE html><html><body>Please log in</body></html>", content_type="text/html")
+        with Loopback(default=page) as server:
+            with pytest.raises(TeacherFailed) as err:
+                self.provider.teacher(server, [KEY_A], max_retries=1).generate(REQUEST)
+        assert "empty" not in str(err.value) and ("HTML page" in str(err.value) or "not JSON" in str(err.value))
+
+    def test_a_used_up_quota_sets_the_key_aside_and_the_next_one_answers(self) -> None:
+        with Loopback() as server:
+            server.script(self.provider.quota, self.provider.ok(pairs_json(1)), self.provider.ok(pairs_json(1)))
+            teacher = self.provider.teacher(server, [KEY_A, KEY_B])
+            teacher.generate(REQUEST)
+            teacher.generate(REQUEST)
+        assert server.keys_seen() == [KEY_A, KEY_B, KEY_B]
+        assert teacher.keys.states()[0]["state"] == "disabled: out of quota"
+
+    def test_every_key_cooling_is_said_and_a_deadline_ends_the_wait(self, caplog) -> None:
+        with Loopback(default=self.provider.rate_limit) as server, caplog.at_level(logging.WARNING):
+            teacher = self.provider.teacher(server, [KEY_A], max_wait=0.5, sleep=lambda s: None)
+            with pytest.raises(NoUsableKey, match=r"all 1 rate-limited for over 0.5 s \(distill.max_wait_s\)"):
+                teacher.generate(REQUEST)
+        assert "cooling down after rate limits; next try in" in caplog.text
+
+    def test_a_refused_connection_names_the_url(self) -> None:
+        with Loopback() as server:
+            url = server.url
+        teacher = self.provider.teacher(server, [KEY_A], max_retries=0)
+        with pytest.raises(TeacherFailed, match=f"cannot connect to {url}"):
+            teacher.generate(REQUEST)
+
     def test_invalid_json_twice_is_a_failure(self) -> None:
         with Loopback() as server:
             server.script(self.provider.ok("no json"), self.provider.ok("still {not json"))
-            with pytest.raises(TeacherFailed, match="c-1.*not valid JSON after one retry"):
+            with pytest.raises(TeacherFailed, match="c-1.*unusable after one retry: not valid JSON"):
                 self.provider.teacher(server, [KEY_A]).generate(REQUEST)
         assert len(server.seen) == 2
 
@@ -70,13 +125,13 @@ class TeacherContract:
             teacher = self.provider.teacher(server, [KEY_A, KEY_B])
             assert len(teacher.generate(REQUEST).pairs) == 1
         assert server.keys_seen() == [KEY_A, KEY_B]
-        assert teacher.keys.states()[0]["state"] == "disabled"
+        assert teacher.keys.states()[0]["state"] == "disabled: rejected (401)"
         assert f"{self.provider.name} key #1 (…a1) was rejected" in caplog.text and "disabled" in caplog.text
 
     def test_all_keys_bad_stops_with_no_usable_key(self) -> None:
         with Loopback(default=self.provider.bad_key) as server:
             teacher = self.provider.teacher(server, [KEY_A, KEY_B])
-            with pytest.raises(NoUsableKey, match="all 2 were rejected"):
+            with pytest.raises(NoUsableKey, match=r"no usable key for \w+: 2 rejected \(401\)"):
                 teacher.generate(REQUEST)
         assert server.keys_seen() == [KEY_A, KEY_B]
 

@@ -24,6 +24,8 @@ class Reply:
     body: Any = None
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent as it is, instead of `body` as JSON (an HTML page, an empty body)
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -129,10 +131,10 @@ class Loopback:
                 reply = loopback._next(seen) if known else Reply(404, {"error": {"message": f"no route {self.path}"}})
                 if reply.delay:
                     time.sleep(reply.delay)
-                data = json.dumps(reply.body).encode()
+                data = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
                 try:
                     self.send_response(reply.status)
-                    self.send_header("content-type", "application/json")
+                    self.send_header("content-type", reply.content_type)
                     self.send_header("content-length", str(len(data)))
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
@@ -156,8 +158,9 @@ class Provider:
     rate_limit: Reply
     bad_key: Reply
     server_error: Reply
+    quota: Reply
 
-    def teacher(self, server: Loopback, keys: list[str], **kwargs: Any):
+    def teacher(self, server: Loopback, keys: list[str], max_wait: float | None = None, **kwargs: Any):
         from slm_recipes.distill.gemini import GeminiTeacher
         from slm_recipes.distill.keys import KeyPool
         from slm_recipes.distill.openai_compatible import OpenAICompatibleTeacher
@@ -165,21 +168,28 @@ class Provider:
 
         cls = {"gemini": GeminiTeacher, "zhipu": ZhipuTeacher, "openai_compatible": OpenAICompatibleTeacher}[self.name]
         kwargs = {"backoff": 0.0, "timeout": 5.0, **kwargs}
-        return cls(kwargs.pop("model", "test-model"), KeyPool(self.name, keys), server.url + self.path, **kwargs)
+        return cls(kwargs.pop("model", "test-model"), KeyPool(self.name, keys, max_wait=max_wait), server.url + self.path,
+                   **kwargs)
 
 
 GEMINI = Provider("gemini", "", gemini_ok,
                   rate_limit=gemini_error(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."),
                   bad_key=gemini_error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."),
-                  server_error=gemini_error(500, "INTERNAL", "An internal error has occurred."))
+                  server_error=gemini_error(500, "INTERNAL", "An internal error has occurred."),
+                  quota=gemini_error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", [
+                      {"@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                       "violations": [{"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]}]))
 ZHIPU = Provider("zhipu", "/api/paas/v4", chat_ok,
                  rate_limit=chat_error(429, "您当前使用该API的并发数过高，请降低并发，或联系客服增加限额。", "1302"),
                  bad_key=chat_error(401, "令牌已过期或验证不正确！", "1004"),
-                 server_error=chat_error(500, "Internal Error", "500"))
+                 server_error=chat_error(500, "Internal Error", "500"),
+                 quota=chat_error(429, "您的账户已欠费，请充值后重试。", "1113"))
 OPENAI = Provider("openai_compatible", "/v1", chat_ok,
                   rate_limit=chat_error(429, "Rate limit reached for requests", "rate_limit_exceeded"),
                   bad_key=chat_error(401, "Incorrect API key provided.", "invalid_api_key"),
-                  server_error=chat_error(500, "The server had an error while processing your request."))
+                  server_error=chat_error(500, "The server had an error while processing your request."),
+                  quota=chat_error(429, "You exceeded your current quota, please check your plan and billing details.",
+                                   "insufficient_quota"))
 
 KEY_A = "fake-key-AAAAAAAAAAAAAAAA-a1"
 KEY_B = "fake-key-BBBBBBBBBBBBBBBB-b2"

@@ -34,7 +34,7 @@ def test_invalid_api_key_400_disables_the_key() -> None:
         server.script(invalid, GEMINI.ok(pairs_json(1)))
         teacher = GEMINI.teacher(server, [KEY_A, KEY_B])
         teacher.generate(REQUEST)
-    assert [row["state"] for row in teacher.keys.states()] == ["disabled", "ready"]
+    assert [row["state"] for row in teacher.keys.states()] == ["disabled: rejected (400)", "ready"]
 
 
 def test_retry_delay_from_the_error_details_sets_the_cool_down() -> None:

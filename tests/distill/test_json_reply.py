@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slm_recipes.distill.json_reply import ReplyParseError, parse_pairs
+from slm_recipes.distill.json_reply import ParsedPairs, ReplyParseError, parse_pairs
 
 ONE = [{"question": "报销上限是多少？", "answer": "3000元。"}]
 
@@ -21,17 +21,27 @@ ONE = [{"question": "报销上限是多少？", "answer": "3000元。"}]
     '\ufeff  {"pairs": [{"question": " 报销上限是多少？ ", "answer": "3000元。"}]}  ',
 ])
 def test_valid_and_unambiguously_repairable(text: str) -> None:
-    assert parse_pairs(text) == ONE
+    assert parse_pairs(text) == ParsedPairs(ONE)
 
 
 def test_commas_inside_strings_are_kept() -> None:
     text = '{"pairs": [{"question": "a \\", ] b?", "answer": "x, }",},]}'
-    assert parse_pairs(text) == [{"question": 'a ", ] b?', "answer": "x, }"}]
+    assert parse_pairs(text).pairs == [{"question": 'a ", ] b?', "answer": "x, }"}]
 
 
-def test_number_answer_becomes_text_and_empty_list_is_valid() -> None:
-    assert parse_pairs('{"pairs": [{"question": "多少？", "answer": 3000}]}') == [{"question": "多少？", "answer": "3000"}]
-    assert parse_pairs('{"pairs": []}') == []
+def test_number_answer_becomes_text() -> None:
+    assert parse_pairs('{"pairs": [{"question": "多少？", "answer": 3000}]}').pairs == [{"question": "多少？", "answer": "3000"}]
+
+
+def test_the_good_pairs_of_a_reply_are_kept_and_the_bad_ones_counted() -> None:
+    text = '{"pairs": [{"question": "Q1?", "answer": "A1"}, {"question": "Q2?"}, "junk", {"question": "Q3?", "answer": "A3"}]}'
+    assert parse_pairs(text) == ParsedPairs([{"question": "Q1?", "answer": "A1"}, {"question": "Q3?", "answer": "A3"}], 2)
+
+
+@pytest.mark.parametrize("text", ["[" * 5000, "{\"pairs\": " + "[" * 5000 + "]" * 5000 + "}", "x " + "[" * 5000 + "{"])
+def test_brackets_nested_thousands_deep_are_a_parse_error_not_a_crash(text: str) -> None:
+    with pytest.raises(ReplyParseError):
+        parse_pairs(text)
 
 
 @pytest.mark.parametrize(("text", "error"), [
@@ -42,9 +52,10 @@ def test_number_answer_becomes_text_and_empty_list_is_valid() -> None:
     ('first {"pairs": []} and {"pairs": [{"question": "Q", "answer": "A"}]} then {"a": 1}', "separate JSON values"),
     ('```json\n{"pairs": []}\n```\n```json\n{"pairs": []}\n```', "2 code blocks"),
     ('{"items": []}', '"pairs"'),
-    ('{"pairs": [{"question": "Q?"}]}', 'pairs\\[0\\] has no "answer"'),
+    ('{"pairs": [{"question": "Q?"}]}', 'no usable pair: pairs\\[0\\] has no "answer"'),
     ('{"pairs": [{"question": "", "answer": "A"}]}', 'pairs\\[0\\] has no "question"'),
-    ('{"pairs": ["Q?"]}', "pairs\\[0\\] is not an object"),
+    ('{"pairs": ["Q?", "R?"]}', "pairs\\[0\\] is not an object \\(and 1 more\\)"),
+    ('{"pairs": []}', "the reply holds no pairs"),
 ])
 def test_ambiguous_or_wrong_shape_is_an_error(text: str, error: str) -> None:
     with pytest.raises(ReplyParseError, match=error):
@@ -52,5 +63,5 @@ def test_ambiguous_or_wrong_shape_is_an_error(text: str, error: str) -> None:
 
 
 def test_prose_brackets_are_not_json() -> None:
-    assert parse_pairs('Based on [1] and {x}: {"pairs": [{"question": "Q?", "answer": "A."}]}') == [
+    assert parse_pairs('Based on [1] and {x}: {"pairs": [{"question": "Q?", "answer": "A."}]}').pairs == [
         {"question": "Q?", "answer": "A."}]

@@ -62,7 +62,8 @@ def test_no_key_in_any_file_log_or_output(tmp_path: Path, capsys, caplog) -> Non
                 OpenAICompatibleTeacher("m", KeyPool("openai_compatible", [O1]), server.url + "/v1", backoff=0),
             ]
             config = DistillConfig(chunks=str(chunks), output=str(out / "distilled.jsonl"), cache_dir=str(out / "cache"),
-                                   teachers=["gemini", "zhipu", "openai_compatible"], concurrency=4)
+                                   teachers=["gemini", "zhipu", "openai_compatible"], base_url=server.url + "/v1",
+                                   concurrency=4)
             report = run_distill(config, teachers, show_progress=True)
             print(render_states(t.keys for t in teachers))
             print(report.to_dict())

@@ -45,9 +45,27 @@ def test_keys_file_formats(tmp_path: Path, text: str) -> None:
     assert secrets(pool) == [A, B, C] and [k.source for k in pool.keys] == ["keys file", "keys file", "GEMINI_API_KEY"]
 
 
-def test_bare_keys_serve_any_provider(tmp_path: Path) -> None:
+def test_bare_keys_serve_the_one_api_teacher_only(tmp_path: Path) -> None:
     (tmp_path / "keys").write_text(f"{A}\n{B}\n")
     assert secrets(KeyPool.from_sources("openai_compatible", str(tmp_path / "keys"), environ={})) == [A, B]
+    assert secrets(KeyPool.from_sources("gemini", str(tmp_path / "keys"), environ={}, bare_keys=False)) == []
+
+
+def test_bare_keys_are_refused_when_the_recipe_has_several_api_teachers(tmp_path: Path) -> None:
+    from slm_recipes.distill.config import DistillConfig
+    from slm_recipes.distill.registry import build_teachers
+
+    (tmp_path / "keys").write_text(f"{A}\nzhipu = {C}\n")
+    config = DistillConfig(teachers=["zhipu", "openai_compatible"], base_url="http://127.0.0.1:9/v1", model="m",
+                           keys_file=str(tmp_path / "keys"))
+    with pytest.raises(RecipeError, match="1 key\\(s\\) are named for no provider, and the recipe has 2 API teachers") as err:
+        build_teachers(config)
+    assert A not in str(err.value)
+
+
+def test_shell_and_dotenv_lines_name_their_provider(tmp_path: Path) -> None:
+    (tmp_path / "keys.env").write_text(f'export OPENAI_API_KEY={A}\nGEMINI_API_KEYS="{B},{C}"\n# a comment\n')
+    assert read_keys_file(tmp_path / "keys.env") == {"openai_compatible": [A], "gemini": [B, C]}
 
 
 def test_keys_file_inside_a_git_work_tree_is_refused(tmp_path: Path) -> None:
@@ -94,7 +112,7 @@ def test_disabled_keys_are_skipped_until_none_is_left() -> None:
     pool.rejected(pool.keys[0], "HTTP 401")
     assert {pool.acquire().index for _ in range(3)} == {2}
     pool.rejected(pool.keys[1], "HTTP 401")
-    with pytest.raises(NoUsableKey, match="all 2 were rejected"):
+    with pytest.raises(NoUsableKey, match=r"no usable key for zhipu: 2 rejected \(401\)"):
         pool.acquire()
 
 
@@ -106,7 +124,7 @@ def test_states_and_messages_never_show_more_than_two_characters() -> None:
     pool.rejected(pool.keys[1], "HTTP 403")
     rows = pool.states()
     assert [(r["index"], r["key"], r["state"]) for r in rows] == [
-        (1, "…x1", "cooling down"), (2, "…y2", "disabled"), (3, "…", "ready")]
+        (1, "…x1", "cooling down"), (2, "…y2", "disabled: rejected (403)"), (3, "…", "ready")]
     assert rows[0]["cooldown_left_s"] == 30 and rows[0]["requests"] == 1 and rows[0]["failures"] == 1
     shown = repr(rows) + repr(pool) + repr(pool.keys) + str(pool.keys[0])
     assert A not in shown and A[:-2] not in shown and B not in shown and "short" not in shown
@@ -141,6 +159,25 @@ def test_acquire_is_thread_safe_and_fair() -> None:
 def test_plain_lines_with_env_names_and_keys_holding_equals(tmp_path: Path) -> None:
     (tmp_path / "keys").write_text("GEMINI_API_KEYS = g1-AAAAAAAAAAAA, g2-BBBBBBBBBBBB\nbase64likeKEY0000==\n")
     assert read_keys_file(tmp_path / "keys") == {"gemini": ["g1-AAAAAAAAAAAA", "g2-BBBBBBBBBBBB"], "*": ["base64likeKEY0000=="]}
+
+
+def test_the_last_runs_states_come_back_for_slm_keys_but_only_cool_downs_for_the_next_run(tmp_path: Path) -> None:
+    from slm_recipes.distill.key_states import load_key_states, save_key_states
+
+    clock = Clock()
+    pool = KeyPool("gemini", [A, B], clock=clock)
+    pool.rejected(pool.keys[0], "HTTP 401: bad key")
+    pool.rate_limited(pool.keys[1], retry_after=300)
+    save_key_states(tmp_path / "key_states.json", [pool])
+    assert all(k not in (tmp_path / "key_states.json").read_text() for k in (A, B))
+    shown = KeyPool("gemini", [A, B])
+    load_key_states(tmp_path / "key_states.json", [shown], disabled=True)
+    states = shown.states()
+    assert states[0]["state"] == "disabled: rejected (401)" and states[1]["state"] == "cooling down"
+    assert 290 < states[1]["cooldown_left_s"] <= 300
+    again = KeyPool("gemini", [A, B])
+    load_key_states(tmp_path / "key_states.json", [again], disabled=False)
+    assert [s["state"] for s in again.states()] == ["ready", "cooling down"]
 
 
 def test_rate_limits_from_requests_already_in_flight_do_not_stack() -> None:

@@ -41,7 +41,7 @@ def test_model_is_required() -> None:
 
 def test_retry_after_header_sets_the_cool_down() -> None:
     with Loopback() as server:
-        server.script(chat_error(429, "You exceeded your current quota", "insufficient_quota", {"retry-after": "120"}),
+        server.script(chat_error(429, "Rate limit reached for requests", "rate_limit_exceeded", {"retry-after": "120"}),
                       OPENAI.ok(pairs_json(1)))
         teacher = OPENAI.teacher(server, [KEY_A, KEY_B])
         teacher.generate(REQUEST)

@@ -1,6 +1,8 @@
 import json
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -159,3 +161,60 @@ def test_api_teacher_through_its_real_client_and_a_loopback_server(tmp_path: Pat
     assert {(r["teacher"], r["teacher_model"]) for r in records} == {("openai_compatible", "qwen-test")}
     assert [r["stage"] for r in records] == ["numeric"] * CHUNKS + ["general"] * CHUNKS
     assert all(r["numbers"] == [r["answer"][5:10]] for r in records)
+
+
+class CrashingTeacher(FakeTeacher):
+    """A teacher with a bug: an exception that is not TeacherFailed."""
+
+    def generate(self, request: TeacherRequest) -> TeacherReply:
+        if request.chunk["id"] == "c2":
+            raise RecursionError("maximum recursion depth exceeded")
+        return super().generate(request)
+
+
+def test_a_teacher_that_crashes_fails_its_chunk_not_the_run(tmp_path: Path) -> None:
+    config = _config(tmp_path, stages=["numeric"])
+    report = run_distill(config, [CrashingTeacher()], show_progress=False)
+    assert [f["chunk_id"] for f in report.failures] == ["c2"]
+    assert "unexpected error: RecursionError" in report.failures[0]["errors"][0]["error"]
+    assert report.failure_summary().startswith("distill: 1 of 6 chunk stage(s) failed: unexpected error: RecursionError")
+    assert len(_records(config)) == 2 * (CHUNKS - 1)
+
+
+def test_every_key_rejected_stops_the_stage_at_once_and_resumes_after_the_fix(tmp_path: Path, monkeypatch) -> None:
+    from distill.loopback import KEY_A, KEY_B, OPENAI, Loopback, pairs_json
+    from slm_recipes.distill.pipeline import NoTeacherLeft
+    from slm_recipes.distill.registry import build_teachers
+
+    monkeypatch.setenv("OPENAI_API_KEYS", f"{KEY_A},{KEY_B}")
+    with Loopback(default=OPENAI.bad_key) as server:
+        config = _config(tmp_path, teachers=["openai_compatible"], base_url=server.url + "/v1", model="m", concurrency=2,
+                         stages=["numeric"])
+        with pytest.raises(NoTeacherLeft, match=r"^no usable key for openai_compatible: 2 rejected \(401\)$"):
+            run_distill(config, build_teachers(config), show_progress=False)
+        assert len(server.seen) <= 2 + config.concurrency  # not one request per chunk
+    assert not Path(config.output).exists()
+    with Loopback(default=OPENAI.ok(pairs_json(1))) as server:
+        config = replace(config, base_url=server.url + "/v1")
+        report = run_distill(config, build_teachers(config), show_progress=False)
+    assert report.records == CHUNKS and not report.failures
+
+
+def test_a_second_run_on_the_same_output_is_refused_naming_the_first(tmp_path: Path) -> None:
+    from slm_recipes.run_lock import output_lock
+
+    config = _config(tmp_path)
+    Path(config.output).parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time; from slm_recipes.run_lock import output_lock\n"
+         f"with output_lock({config.output!r}):\n    print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RecipeError, match=rf"distilled\.jsonl is being written by pid {holder.pid}"):
+            run_distill(config, [FakeTeacher()], show_progress=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    with output_lock(config.output):  # free again once its holder is gone
+        pass

@@ -23,12 +23,12 @@ def test_json_mode_default_model_and_plain_bearer_key() -> None:
     assert seen.path == "/api/paas/v4/chat/completions" and seen.headers["authorization"] == f"Bearer {KEY_A}"
 
 
-def test_arrears_1113_rotates_to_the_next_key() -> None:
+def test_arrears_1113_sets_the_key_aside_and_rotates_to_the_next() -> None:
     with Loopback() as server:
         server.script(chat_error(429, "您的账户已欠费，请充值后重试。", "1113"), ZHIPU.ok(pairs_json(1)))
         teacher = ZHIPU.teacher(server, [KEY_A, KEY_B])
         teacher.generate(REQUEST)
-    assert server.keys_seen() == [KEY_A, KEY_B] and teacher.keys.states()[0]["state"] == "cooling down"
+    assert server.keys_seen() == [KEY_A, KEY_B] and teacher.keys.states()[0]["state"] == "disabled: out of quota"
 
 
 def test_content_filter_1301_fails_the_chunk_without_rotating() -> None:

@@ -97,7 +97,7 @@ def test_interrupted_run_leaves_previous_output(tmp_path: Path, pdfs, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         run_ingest(config, len, show_progress=False)
     assert Path(config.output).read_bytes() == before
-    assert sorted(p.name for p in Path(config.output).parent.iterdir()) == ["chunks.jsonl"]
+    assert sorted(p.name for p in Path(config.output).parent.iterdir()) == ["chunks.jsonl", "chunks.jsonl.lock"]
 
 
 def test_duplicate_content_is_ingested_once(tmp_path: Path) -> None:

@@ -75,6 +75,13 @@ def test_unknown_key_names_file_and_line(tmp_path, capsys):
     assert f"{bad}:4: unknown key 'lora_rank'" in err
 
 
+def test_a_misspelt_section_in_a_training_recipe_names_file_and_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ntraner:\n  max_epochs: 3\n", encoding="utf-8")
+    err = run_cli(["fit", "--config", str(RECIPES / "demo.yaml"), "--config", str(bad)], capsys)
+    assert f"{bad}:2: unknown key 'traner'" in err
+
+
 @pytest.fixture
 def tiny_run(tmp_path, tiny_qwen2, monkeypatch):
     """`slm fit` arguments for the demo recipe on a tiny model and small data, run in an empty folder."""

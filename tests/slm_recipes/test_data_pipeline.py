@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from slm_recipes.cli import cli_main
 from slm_recipes.recipe_cli import load_training_cli
 
@@ -68,3 +70,28 @@ def test_a_changed_tokenizer_or_prompt_file_counts_as_a_change(tmp_path, tiny_qw
     load_training_cli(args).datamodule.prepare_data()
     after_prompt = [p.stat().st_mtime_ns for p in outputs]
     assert after_prompt[0] == after_tokenizer[0] and after_prompt[1] != after_tokenizer[1]
+
+
+def test_a_distillation_with_failed_chunks_is_never_up_to_date_and_the_rerun_asks_only_for_those(tmp_path, tiny_qwen2):
+    from distill.loopback import OPENAI, Loopback, Reply, chat_error
+
+    from slm_recipes.errors import RunFailed
+
+    answered = {"n": 0}
+
+    def first_fails(seen) -> Reply:
+        answered["n"] += 1
+        return chat_error(400, "this request is refused") if answered["n"] == 1 else OPENAI.ok(
+            json.dumps({"pairs": [{"question": f"第{answered['n']}问？", "answer": f"答{answered['n']}。"}]}))
+
+    with Loopback(default=first_fails) as server:
+        args = [*recipe(tmp_path, tiny_qwen2), "--distill.teachers", "[openai_compatible]", "--distill.model", "m",
+                "--distill.base_url", server.url + "/v1", "--distill.stages", "[numeric]", "--distill.concurrency", "1"]
+        with pytest.raises(RunFailed, match=r"distill: 1 of \d+ chunk stage\(s\) failed: .*HTTP 400.*run again to retry only"):
+            load_training_cli(args).datamodule.prepare_data()
+        assert not (tmp_path / "distilled.jsonl.stamp").exists() and (tmp_path / "distilled.failures.jsonl").is_file()
+        first = len(server.seen)
+        load_training_cli(args).datamodule.prepare_data()
+        assert len(server.seen) == first + 1  # the failed chunk only: the others come from the cache
+    assert (tmp_path / "distilled.jsonl.stamp").is_file() and not (tmp_path / "distilled.failures.jsonl").exists()
+    assert (tmp_path / "dataset/train.jsonl").is_file()
