@@ -81,11 +81,12 @@ _UNITS = {
     "张": "张", "人次": "人次", "次": "次", "人": "人", "名": "人", "位": "人", "个": "个", "份": "份", "件": "件",
     "项": "项", "家": "家", "台": "台", "晚": "晚", "夜": "晚", "岁": "岁", "倍": "倍", "页": "页", "条": "条",
     "篇": "篇", "间": "间", "点": "点", "号": "号", "级": "级", "%": "%", "成": "%", "折": "%",
+    "学分": "学分", "学时": "学时", "课时": "学时", "分": "分",  # credits, class hours, points of a score or a tally
 }
 _UNIT_GUARDS = {  # words that start like a unit but are not one
     "成": "(?![本员立功绩果为都交熟长])", "折": "(?![旧算合扣叠返腾中])", "次": "(?!性)", "人": "(?!民|员)",
     "点": rf"(?![\d{zh_numerals.ZERO_TO_NINE}])", "名": "(?![称单义字])", "位": "(?![置于])", "个": "(?![人体别性])",
-    "米": "(?![饭])", "周": "(?![边末])",
+    "米": "(?![饭])", "周": "(?![边末])", "分": "(?![之钟期批部类工配])", "年": "(?!制)",
 }
 _STRUCTURE = {"条", "章", "节", "款", "项", "编", "篇", "部分", "页", "名", "级", "号", "类", "批"}
 _LABELS = ("附件", "附表", "表", "图", "编号", "序号")
@@ -160,6 +161,8 @@ def _plain(m: re.Match[str], t: str, num: str) -> tuple[str, str, bool, bool] | 
         return None  # 5G, 3x
     if chinese and num == "一" and (unit in _COUNT_CLASSIFIERS or t[start - 1:start] in ("同", "统", "唯", "之", "万")):
         return None  # 一个部门, 一次性: an article; 同一年度, 统一天数: a word
+    if chinese and t[start - 1:start] in ("哪", "几"):
+        return None  # 哪一天, 几十: a question word, not a number
     if _bracketed(t, start, end):
         return None  # 〔2025〕, （3）
     if not unit and not mag and _list_marker(t, start, end):

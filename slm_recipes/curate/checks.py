@@ -18,7 +18,8 @@ ASKS_QUANTITY = re.compile(
     re.IGNORECASE,
 )
 REFUSAL = re.compile(
-    r"文档中?(?:没有|未|并未|没)(?:提到|提及|说明|涉及|给出)|(?:没有|未|并未)(?:提到|提及)|无法(?:回答|确定|得知|判断|提供)"
+    r"文档中?(?:没有|未|并未|没)(?:提到|提及|说明|涉及|给出)|(?:没有|未|并未)(?:提到|提及)|无法(?:回答|确定|得知|判断)"
+    r"|无法提供(?:相关|具体|准确|更多|该|此|这)?(?:信息|答案|资料|数据|内容)"
     r"|不清楚|不知道|抱歉|对不起|作为(?:一个)?(?:AI|人工智能|语言模型)|根据(?:现有|提供的)(?:信息|资料)无法"
     r"|as an ai|language model|i (?:cannot|can't|don't know)|not (?:mentioned|specified|stated|provided) in"
     r"|(?:does|do) not (?:mention|say|specify)",

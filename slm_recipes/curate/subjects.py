@@ -17,7 +17,7 @@ from slm_recipes.numbers import Quantity, extract_quantities, quantity_in
 from slm_recipes.text_keys import grams, normalise
 
 CELL_SEPARATOR = " | "
-SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+SENTENCE = re.compile(r"[^。！？!?；;]+")
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,20 @@ def words_of(text: str) -> frozenset[str]:
 def source_places(text: str) -> list[Place]:
     """Every number of a chunk with its context: its sentence, or in a table its row head and column header."""
     places: list[Place] = []
-    lines = text.splitlines()
     header: list[str] | None = None
-    for line in lines:
+    prose: list[str] = []  # lines of running text, joined: a layout line break is no sentence end
+
+    def flush() -> None:
+        for sentence in SENTENCE.findall("".join(prose)):
+            places.extend(Place(q, words_of(sentence)) for q in extract_quantities(sentence))
+        prose.clear()
+
+    for line in text.splitlines():
         if CELL_SEPARATOR not in line:
+            prose.append(line.strip())
             header = None
-            for sentence in SENTENCE.findall(line):
-                places += [Place(q, words_of(sentence)) for q in extract_quantities(sentence)]
             continue
+        flush()
         cells = [cell.strip() for cell in line.split(CELL_SEPARATOR)]
         if header is None:  # the first row of a table block names its columns
             header = cells
@@ -57,6 +63,7 @@ def source_places(text: str) -> list[Place]:
         for column, cell in enumerate(cells):
             context = " ".join([cells[0], header[column] if column < len(header) else "", cell])
             places += [Place(q, words_of(context)) for q in extract_quantities(cell)]
+    flush()
     return places
 
 

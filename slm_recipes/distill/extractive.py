@@ -1,20 +1,25 @@
 """The offline extractive teacher: deterministic, no LLM. Every numeric fact of a chunk becomes a few short,
-differently built questions (plain, topic first, condition or limit first), each answered by one sentence
-that states the fact with its subject, number and unit. No question contains its source sentence or its answer's number."""
+differently built questions (plain, topic first, condition or limit first), each answered by the source's own
+words stating the fact. No question contains its source sentence or its answer's number, and every piece a
+question takes from the source is made of whole words (cut only where `slm_recipes.segmenter` sees a boundary)."""
 
 from __future__ import annotations
 
 import re
 
-from slm_recipes.distill.facts import VERB_START, Fact, chunk_facts
+from slm_recipes.distill.facts import Fact, chunk_facts
 from slm_recipes.distill.quantities import Span
 from slm_recipes.distill.teacher import TeacherReply, TeacherRequest
+from slm_recipes.segmenter import initialise, words
 from slm_recipes.text_keys import jaccard, shingles
 
-MODALS = re.compile(r"原则上|应当|必须|(?<![无相供适])须|(?<![相供适反对])应|一律")
-TAIL_BREAK = re.compile(r"[、和及并或（(]|以便")
-UPPER = re.compile(r"不得超过|不超过|最多|最高|以内|以下|不高于")
-LOWER = re.compile(r"至少|不少于|不低于")
+MODALS = ("原则上", "应当", "必须", "须", "应", "一律")  # the rule's voice: questions ask, they do not quote it
+TAIL_BREAKS = ("、", "和", "及", "并", "或", "（", "(", "以便")  # where a clause's remainder is cut short
+UPPER_WORDS = ("不得超过", "不超过", "最多", "最高", "以内", "以下", "不高于")
+LOWER_WORDS = ("至少", "不少于", "不低于")
+UPPER = re.compile("|".join(UPPER_WORDS))
+LOWER = re.compile("|".join(LOWER_WORDS))
+VERB_START = tuple("按为在自由凭须应可不实统以从于均经超至最当") + ("每人", "每天", "每次")
 FEW_UNITS = {"个工作日", "个小时", "个自然日", "个月", "小时", "次", "张", "年", "间", "餐", "倍", "周", "天", "日", "人", "名", "项"}
 ENDS_IN_VERB = tuple("过为按前助放浮减于到少多高低补至计在收处付满起扣超限额发销算理批行")
 MAX_QUESTION = 48
@@ -25,6 +30,8 @@ def question_word(quantity: Span, lead: str) -> str:
     """How to ask for this quantity: 多少元, 几个工作日, 百分之多少, 哪一天, (第)几天."""
     if quantity.is_date:
         return {4: "哪一年", 7: "哪年哪月", 10: "哪一天"}.get(len(quantity.value), "几月几日")
+    if quantity.unit == "time":
+        return "几点"
     if quantity.unit == "%":
         return "百分之多少"
     if quantity.unit == "/":
@@ -41,14 +48,38 @@ def question_word(quantity: Span, lead: str) -> str:
     return "多少" + unit
 
 
+def _pieces(text: str, dropped: tuple[str, ...]) -> list[str]:
+    """`text` as the runs of whole words left when the words or phrases (of up to 3 words) in `dropped` are taken out."""
+    found, pieces, current, i = list(words(text)), [], "", 0
+    while i < len(found):
+        span = next((n for n in (3, 2, 1) if "".join(found[i:i + n]) in dropped), 0)
+        if span:
+            pieces.append(current)
+            current, i = "", i + span
+        else:
+            current, i = current + found[i], i + 1
+    return [piece for piece in [*pieces, current] if piece]
+
+
+def _plain_pieces(text: str) -> list[str]:
+    return _pieces(text, MODALS)
+
+
 def _plain(text: str) -> str:
     """Drop modal words (应, 须, 原则上): questions ask, they do not quote the rule's voice."""
-    return MODALS.sub("", text)
+    return "".join(_plain_pieces(text))
 
 
 def _short(text: str) -> str:
-    """A clause's remainder up to its first list or join (、和及并或): the questions stay short."""
-    return TAIL_BREAK.split(text, maxsplit=1)[0]
+    """A clause's remainder up to its first list or join word (、和及并或): the questions stay short."""
+    found = words(text)
+    cut = next((i for i, word in enumerate(found) if word in TAIL_BREAKS), len(found))
+    return "".join(found[:cut])
+
+
+def _unbounded(text: str) -> str:
+    """`text` without its bound words (不超过, 至少, ...), which a limit-first question says itself."""
+    return "".join(_pieces(text, UPPER_WORDS + LOWER_WORDS))
 
 
 def _drop(text: str, part: str) -> str:
@@ -62,7 +93,9 @@ def questions(fact: Fact) -> list[str]:
     A question that reads like its answer with the number blanked out is dropped, unless the fact has no other.
     """
     word = question_word(fact.quantity, fact.lead)
-    lead = _plain(fact.lead)
+    if fact.lower is not None:
+        word = "几点至几点" if fact.quantity.unit == "time" else word.replace("几", "几至几", 1) if word.startswith("几") else word
+    lead = _plain(fact.heading + fact.lead)
     noun_lead = not fact.tail and bool(lead) and not lead.endswith(ENDS_IN_VERB)
     asks = lead + ("是" if noun_lead and not lead.endswith("的") else "") + word + _short(fact.tail)
     build = _condition_questions if fact.consequence else _plain_questions
@@ -75,7 +108,7 @@ def questions(fact: Fact) -> list[str]:
 def _condition_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: bool) -> list[str]:
     """单次出租车费用超过多少元，要在报销单上注明起止地点？ / 关于交通费，… / 单张发票在什么情况下要附消费明细清单？"""
     subject, found = fact.subject, []
-    consequence = _short(re.sub(r"^(?:应当|必须|须|应)", "要", fact.consequence))
+    consequence = _short(_required(fact.consequence))
     base = asks.removesuffix("的")
     base = base if not subject or subject in base else subject + base
     if subject and lead.startswith(subject) and fact.clause.endswith("的"):  # 金额在多少元以上的单张发票，…
@@ -111,22 +144,46 @@ def _plain_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: boo
         found.append(f"关于{topic}，{rest}？")
     bound = "最多" if UPPER.search(fact.lead + fact.tail) else "至少" if LOWER.search(fact.lead + fact.tail) else ""
     if bound and bound not in lead:  # 每人每月本市出租车费用合计最多多少元？
-        stem = UPPER.sub("", LOWER.sub("", lead)) + UPPER.sub("", _short(fact.tail))
+        stem = _unbounded(lead) + _unbounded(_short(fact.tail))
         stem = stem if not subject or subject in stem else subject + stem
         found.append(f"{stem}{bound}{'要' if bound == '至少' else ''}{word}？")
     return found
 
 
+def _required(consequence: str) -> str:
+    """须附清单 → 要附清单: a consequence asked about keeps its sense, not the rule's modal word."""
+    found = words(consequence)
+    return "要" + "".join(found[1:]) if found and found[0] in ("应当", "必须", "须", "应") else consequence
+
+
+def stem_pieces(fact: Fact) -> list[str]:
+    """Every piece of its source sentence that the fact's questions are built from (each made of whole words)."""
+    pieces = [fact.subject, fact.measure, fact.heading, *_plain_pieces(fact.lead), _short(fact.tail),
+              *_plain_pieces(fact.condition)]
+    required = _required(fact.consequence)
+    pieces.append(_short(required[1:] if required.startswith("要") and required != fact.consequence else required))
+    return [piece for piece in pieces if piece]
+
+
 def _acceptable(question: str, fact: Fact) -> bool:
     return (6 <= len(question) <= MAX_QUESTION and fact.quantity.text not in question
+            and (fact.lower is None or fact.lower.text not in question)
             and fact.sentence not in question and fact.clause not in question)
+
+
+def continues(chunk: dict) -> bool:
+    """The chunk starts inside a sentence (so its first one is cut); chunks from before the flag existed: past the start."""
+    return bool(chunk["continues"]) if "continues" in chunk else bool((chunk.get("span") or [0])[0])
 
 
 class ExtractiveTeacher:
     """`extractive` in `distill.teachers`: the demo's teacher and the first stage of every recipe."""
 
     name = "extractive"
-    model = "extractive-v1"  # part of the cache key: change it when the rules change
+    model = "extractive-v2"  # part of the cache key: change it when the rules change (v2: whole words, own words)
+
+    def __init__(self) -> None:
+        initialise()  # the segmenter's dictionary, loaded before the pipeline's threads ask
 
     def generate(self, request: TeacherRequest) -> TeacherReply:
         """Numeric stage: pairs for every numeric fact of the chunk; other stages: none (this teacher only extracts)."""
@@ -134,7 +191,7 @@ class ExtractiveTeacher:
             return TeacherReply(pairs=[], model=self.model)
         pairs: dict[str, str] = {}
         chunk = request.chunk
-        for fact in chunk_facts(chunk["text"], starts_mid_text=bool(chunk.get("span", [0])[0])):
+        for fact in chunk_facts(chunk["text"], starts_mid_text=continues(chunk)):
             for question in questions(fact):
                 pairs.setdefault(question, fact.answer)
         return TeacherReply(pairs=[{"question": q, "answer": a} for q, a in pairs.items()], model=self.model)

@@ -1,4 +1,9 @@
-"""Numeric facts of a chunk: every clause that states a number with its unit or a date, with its subject and context."""
+"""Numeric facts of a chunk: every clause that states a number with its unit or a date, with its subject and context.
+
+Every piece taken from the source (a subject, a clause's part before or after the number, a condition) starts
+and ends on a word boundary of its sentence (`slm_recipes.segmenter`), so no question or answer holds half a
+word; an answer is the source's own words, with the chapter title in front when its subject is named only there.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,20 @@ from dataclasses import dataclass
 
 from slm_recipes.distill.quantities import Span, find_quantities
 from slm_recipes.headings import ARTICLE_START, CHAPTER_TITLE
+from slm_recipes.segmenter import FUNCTION_TAGS, snap_end, snap_start, tagged, words
 
 SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
-CLAUSE_BREAK = re.compile(r"([，；：,;:])")
-LEADING_CONJUNCTION = re.compile(r"^(?:并且|同时|并|但|且|而|其|另外)")
+CLAUSE_BREAK = re.compile(r"([，；：,;]|:(?!\d\d))")  # a colon before two digits is a time (8:00), no break
+RANGE_JOINS = ("至", "到", "～", "~", "-", "—")
+LEADING_CONJUNCTIONS = {"并且", "同时", "并", "但", "且", "而", "其", "另外"}
+MODAL_WORDS = {"须", "应", "应当", "必须", "可", "可以", "不得", "原则上", "一律", "均", "为", "是"}
 GENERIC_TOPICS = {"总则", "附则", "附录"}
 # the words a subject ends in: a fee, allowance or document (strong) before an activity (weak)
 STRONG_ENDS = ("费用", "费", "补助", "补贴", "借款", "备用金", "发票", "票据", "礼品", "奖励", "罚款", "证书", "报销单")
 WEAK_ENDS = ("会议", "培训", "航班", "列车", "车票", "机票", "里程", "招待", "出差", "报销", "申请")
 NOT_IN_SUBJECT = set("的在和或与及对按将由为是从以每其该各但并且应须要可得经于向至时前后完成最多给予放发付扣减、")
 SUBJECT_MAX_PREFIX = 5
-LEADING_COUNTERS = re.compile(r"^(?:全?年(?!度)|月|天|日|次|张|项)")
+LEADING_COUNTERS = {"年", "全年", "月", "天", "日", "次", "张", "项"}
 TERMINALS = ("。", "！", "？", "!", "?")
 CONDITION_ENDS = ("的", "起", "前", "时")
 NOUN_AFTER = re.compile(r"[^须应由可不]{0,4}的[^须应由可不]{1,6}")  # 12月份发生的费用，…; 超过6小时的国际航班，…
@@ -37,8 +45,11 @@ class Fact:
     condition: str  # the condition clause this fact's clause depends on (…出差的，), else ""
     measure: str  # what a list heading ending in 为 names (每人每天的补助标准为：甲类地区160元 → 每人每天的补助标准)
     consequence: str  # for a condition clause (…超过130元的，须…): the clause it governs, else ""
-    answer: str  # one sentence stating the fact with its subject, number and unit
+    answer: str  # the source's own words stating the fact (the chapter title in front when only it names the subject)
     sentence: str  # the source sentence, which no question may contain
+    heading: str = ""  # a list heading of the sentence the clause sits under (甲类地区：…), else ""
+    subject_from: str = ""  # the clause or sentence the subject was found in
+    lower: Span | None = None  # for a range (3至6年, 8:00至22:00), its lower end; `quantity` is the upper
 
 
 def find_subject(text: str, ends: tuple[str, ...]) -> str:
@@ -58,7 +69,11 @@ def find_subject(text: str, ends: tuple[str, ...]) -> str:
         return ""
     _, start, stop = best
     more = next((e for e in STRONG_ENDS + WEAK_ENDS if text.startswith(e, stop)), "")
-    return LEADING_COUNTERS.sub("", text[start:stop + len(more)])
+    start, stop = snap_start(text, start), snap_end(text, stop + len(more))
+    found = words(text[start:stop]) if start < stop else ()
+    while found and found[0] in LEADING_COUNTERS:  # 全年出差… → 出差…
+        found = found[1:]
+    return "".join(found)
 
 
 def _subject_char(char: str) -> bool:
@@ -88,7 +103,7 @@ def chunk_facts(text: str, starts_mid_text: bool = False) -> Iterator[Fact]:
     """Walk the chunk's lines: chapter headings give the topic; each article's first fee-like subject is the
     fallback subject of its clauses. A sentence cut by the chunk's edges is skipped: at the end one without its
     full stop, at the start (when the chunk does not start the document or an article) the first one."""
-    sentences: list[tuple[str, str, str]] = []  # (sentence, topic, article subject)
+    sentences: list[tuple[str, str, tuple[str, str]]] = []  # (sentence, topic, (article subject, where it is))
     topic, article_subject = "", None
     lines = logical_lines(text)
     for n, line in enumerate(lines):
@@ -99,67 +114,140 @@ def chunk_facts(text: str, starts_mid_text: bool = False) -> Iterator[Fact]:
         article = ARTICLE_START.match(line)
         if article:
             line, article_subject = line[article.end():], None
-        found = SENTENCE.findall(re.sub(r"[（(]|[）)]", "", line))
+        found = SENTENCE.findall(line)
         if n == 0 and starts_mid_text and not article:
             found = found[1:]
         for sentence in found:
             body = sentence.strip().rstrip("。！？!?")
             if body:
                 if article_subject is None:  # an article's first sentence names what it is about
-                    article_subject = next(filter(_is_specific, [find_subject(body, STRONG_ENDS)]), "")
-                sentences.append((sentence.strip(), topic, article_subject or ""))
+                    found = find_subject(body, STRONG_ENDS)
+                    article_subject = (found, body) if _is_specific(found) else ("", "")
+                sentences.append((sentence.strip(), topic, article_subject))
     if sentences and not sentences[-1][0].endswith(TERMINALS):
         sentences.pop()
     for sentence, topic, article_subject in sentences:
         yield from _sentence_facts(sentence.rstrip("。！？!?"), topic, article_subject)
 
 
-def _clauses(body: str) -> list[tuple[str, str]]:
-    """(clause, the mark after it) pairs of one sentence, leading conjunctions (并, 但) dropped."""
+@dataclass(frozen=True)
+class Clause:
+    text: str  # leading conjunctions (并, 但) dropped, as whole words
+    mark: str  # the mark after it (，；：)
+    start: int  # where it begins in its sentence, conjunction included
+    end: int
+
+
+def _clauses(body: str) -> list[Clause]:
+    """The clauses of one sentence with their places in it."""
     parts = CLAUSE_BREAK.split(body)
-    return [(LEADING_CONJUNCTION.sub("", parts[i].strip()), parts[i + 1] if i + 1 < len(parts) else "")
-            for i in range(0, len(parts), 2)]
+    out, at = [], 0
+    for i in range(0, len(parts), 2):
+        raw, mark = parts[i], parts[i + 1] if i + 1 < len(parts) else ""
+        text = raw.strip()
+        leading = words(text)[:1]
+        if leading and leading[0] in LEADING_CONJUNCTIONS and len(text) > len(leading[0]):
+            text = text[len(leading[0]):]
+        out.append(Clause(text, mark, at, at + len(raw)))
+        at += len(raw) + len(mark)
+    return out
 
 
-def _subject(clauses: list[str], i: int, article_subject: str, topic: str) -> str:
-    """Fee-like words in the clause, a named activity in it, fee-like words in the clauses before, the article's, the chapter."""
-    own = [find_subject(clauses[i], STRONG_ENDS), find_subject(clauses[i], WEAK_ENDS)]
-    before = [find_subject(clauses[j], ends) for ends in (STRONG_ENDS, WEAK_ENDS) for j in range(i - 1, -1, -1)]
-    return next(filter(_is_specific, [*own, *before, article_subject]), "")
+def leading_phrase(text: str) -> str:
+    """The words a clause opens with before its first function word or modal (一般投诉|须在…, 在线客服|须…):
+    what a rule is about when no fee-like word names it. Whole words, 2 to 8 characters, else ""."""
+    found: list[tuple[str, str]] = []
+    for word, flag in tagged(text):
+        if flag.startswith(FUNCTION_TAGS) or word in MODAL_WORDS:
+            break
+        found.append((word, flag))
+    while found and not found[-1][1].startswith(("n", "v", "eng")):
+        found.pop()
+    phrase = "".join(word for word, _ in found)
+    return phrase if 2 <= len(phrase) <= 8 and phrase != text else ""
 
 
-def _sentence_facts(body: str, topic: str, article_subject: str) -> Iterator[Fact]:
+def _subject(clauses: list[str], i: int, article_subject: tuple[str, str]) -> tuple[str, str]:
+    """(subject, the text it was found in): fee-like words in the clause, a named activity in it, fee-like words
+    in the clauses before, the phrase the sentence opens with, else the article's."""
+    own = [(find_subject(clauses[i], STRONG_ENDS), clauses[i]), (find_subject(clauses[i], WEAK_ENDS), clauses[i])]
+    before = [(find_subject(clauses[j], ends), clauses[j]) for ends in (STRONG_ENDS, WEAK_ENDS) for j in range(i - 1, -1, -1)]
+    opening = (leading_phrase(clauses[0]), clauses[0])
+    return next((found for found in (*own, *before, opening, article_subject) if _is_specific(found[0])), ("", ""))
+
+
+def _sentence_facts(body: str, topic: str, article_subject: tuple[str, str]) -> Iterator[Fact]:
     clauses = _clauses(body)
-    texts = [clause for clause, _ in clauses]
-    heading = ""
-    for i, (clause, mark) in enumerate(clauses):
-        if mark in "：:" and (len(clause) <= 6 or clause.endswith("为")) and not find_quantities(clause):
+    texts = [c.text for c in clauses]
+    heading: Clause | None = None
+    for i, clause in enumerate(clauses):
+        if clause.mark in "：:" and (len(clause.text) <= 6 or clause.text.endswith("为")) and not find_quantities(clause.text):
             heading = clause
             continue
-        quantities = find_quantities(clause)
+        quantities = find_quantities(clause.text)
         if not quantities:
             continue
         previous = texts[i - 1] if i else ""
         following = texts[i + 1] if i + 1 < len(texts) else ""
-        is_condition = bool(following) and (clause.endswith(CONDITION_ENDS) or bool(NOUN_AFTER.fullmatch(clause[quantities[-1].end:])))
+        tail_after = clause.text[quantities[-1].end:]
+        is_condition = bool(following) and (clause.text.endswith(CONDITION_ENDS) or bool(NOUN_AFTER.fullmatch(tail_after)))
         condition = previous if previous.endswith("的") and not is_condition else ""
-        stated = f"{clause}，{following}" if is_condition else f"{condition}，{clause}" if condition else clause
-        stated = heading + stated if heading else stated
-        subject = _subject(texts, i, article_subject, topic)
+        start = clauses[i - 1].start if condition else clause.start
+        end = clauses[i + 1].end if is_condition else clause.end
+        if heading is not None:
+            start = min(start, heading.start)
+        subject, subject_from = _subject(texts, i, article_subject)
         named = subject or topic
-        answer = stated if not named or named in stated else _with_subject(named, stated)
-        list_heading = heading if not heading.endswith("为") else ""
-        for quantity in quantities:
+        if named and named not in body[start:end]:  # widen to the clause that names the subject, if this sentence does
+            at = body.rfind(named, 0, start)
+            if at >= 0:
+                start = next(c.start for c in reversed(clauses) if c.start <= at)
+        start, end = _bracketed(body, start, end)
+        stated = body[start:end].strip()
+        titled = f"{topic}：{stated}" if topic and named and named not in stated and topic not in stated else stated
+        list_heading = heading.text if heading is not None and not heading.text.endswith("为") else ""
+        for quantity, lower in _asked(clause.text, quantities):
             yield Fact(
-                quantity=quantity, clause=clause, lead=list_heading + clause[: quantity.start], tail=clause[quantity.end:],
-                subject=subject, topic=topic or subject, condition=condition, measure=heading[:-1] if heading.endswith("为") else "",
-                consequence=following if is_condition else "", answer=answer + "。", sentence=body,
+                quantity=quantity, lower=lower, clause=clause.text, lead=clause.text[: (lower or quantity).start],
+                tail=clause.text[quantity.end:],
+                subject=subject, topic=topic or subject, condition=condition,
+                measure=_without_last_word(heading.text, "为") if heading is not None and heading.text.endswith("为") else "",
+                consequence=following if is_condition else "", answer=titled + "。", sentence=body, heading=list_heading,
+                subject_from=subject_from,
             )
 
 
-VERB_START = tuple("按为在自由凭须应可不实统以从于均经超至最当") + ("每人", "每天", "每次")
+def _asked(text: str, quantities: list[Span]) -> list[tuple[Span, Span | None]]:
+    """(quantity, lower end): each quantity asked on its own, but the two ends of a range (3至6年) asked as one."""
+    asked: list[tuple[Span, Span | None]] = []
+    k = 0
+    while k < len(quantities):
+        q = quantities[k]
+        after = quantities[k + 1] if k + 1 < len(quantities) else None
+        if after is not None and text[q.end:after.start] in RANGE_JOINS:
+            asked.append((after, q))
+            k += 2
+        else:
+            asked.append((q, None))
+            k += 1
+    return asked
 
 
-def _with_subject(subject: str, text: str) -> str:
-    """住宿费 + 按标准的70%控制 → 住宿费按标准的70%控制; 住宿费 + 甲类地区A类人员1200元 → 住宿费：甲类地区…"""
-    return f"{subject}{'' if text.startswith(VERB_START) else '：'}{text}"
+def _bracketed(body: str, start: int, end: int) -> tuple[int, int]:
+    """The span widened to close a bracket it opens or to open one it closes, so an answer is never cut inside one."""
+    for opening, closing in (("（", "）"), ("(", ")")):
+        piece = body[start:end]
+        if piece.count(opening) > piece.count(closing):
+            at = body.find(closing, end)
+            end = at + 1 if at >= 0 else end
+        elif piece.count(closing) > piece.count(opening):
+            at = body.rfind(opening, 0, start)
+            start = at if at >= 0 else start
+    return start, end
+
+
+def _without_last_word(text: str, word: str) -> str:
+    """`text` less its last word when that is `word` (每人每天的补助标准为 → 每人每天的补助标准)."""
+    found = words(text)
+    return "".join(found[:-1]) if found and found[-1] == word else text
+

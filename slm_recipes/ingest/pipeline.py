@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from slm_recipes.progress import Progress
 from slm_recipes.run_lock import output_lock
 
 log = logging.getLogger(__name__)
+# the text before a chunk ends inside a line that has no sentence end: the chunk continues that sentence
+CONTINUES = re.compile(r"[^。！？!?；;\s][ \t]*\Z")
 
 
 def _ingest_one(path: Path, config: IngestConfig, count_tokens: Callable[[str], int], seen: dict[str, str],
@@ -47,6 +50,8 @@ def _ingest_one(path: Path, config: IngestConfig, count_tokens: Callable[[str], 
             "pages": [first, last],
             "span": [start, end],
             "text": loaded.text.text[start:end],
+            # a chunk that starts inside a sentence (a sentence longer than the budget was cut) says so
+            "continues": bool(CONTINUES.search(loaded.text.text, 0, start)) if start else False,
         })
         report.chunks += 1
     return report

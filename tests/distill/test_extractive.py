@@ -3,13 +3,15 @@ from pathlib import Path
 
 import pytest
 
-from slm_recipes.distill.extractive import ExtractiveTeacher, question_word
+from slm_recipes.distill.extractive import ExtractiveTeacher, continues, question_word, stem_pieces
 from slm_recipes.distill.facts import STRONG_ENDS, chunk_facts, find_subject
 from slm_recipes.distill.quantities import find_quantities
 from slm_recipes.distill.teacher import TeacherRequest
+from slm_recipes.headings import CHAPTER_TITLE
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.pipeline import run_ingest
 from slm_recipes.numbers import extract_quantities
+from slm_recipes.segmenter import is_word_run, words
 from slm_recipes.text_keys import jaccard, shingles
 
 DEMO = Path(__file__).resolve().parents[2] / "recipes" / "demo" / "reimbursement_rules.txt"
@@ -83,7 +85,8 @@ def test_subject_comes_from_the_clause_or_the_article() -> None:
     pairs = {p["question"]: p["answer"] for p in _ask(chunk)}
     assert pairs["关于住宿费，按本细则规定标准的百分之多少控制？"] == "住宿费按本细则规定标准的70%控制。"
     assert pairs["伙食补助统一按每人每天多少元发放？"] == "伙食补助统一按每人每天65元发放。"
-    assert pairs["甲类地区A类人员的住宿费是多少元？"] == "住宿费：甲类地区A类人员1200元。"
+    assert pairs["甲类地区A类人员的住宿费是多少元？"] == "住宿费：甲类地区：A类人员1200元。"  # chapter title, then the verbatim clause
+    assert pairs["甲类地区B类人员的住宿费是多少元？"] == "住宿费：甲类地区：A类人员1200元，B类人员850元。"
     assert "连续在同一地点出差超过多少天，视为长期驻外？" in pairs
     assert "关于住宿费，自驻外第几天起，住宿费按本细则规定标准的70%控制？" in pairs
     assert find_subject("出差期间在出差地发生的市内交通费实行包干制度", STRONG_ENDS) == "市内交通费"
@@ -113,3 +116,42 @@ def test_cut_sentences_at_chunk_edges_and_article_numbers_are_not_facts() -> Non
     assert stated == ["2人", "1间", "600元"]
     assert _ask({"id": "c", "text": "第十六条 本细则由财务部负责解释。"}) == []
     assert _ask({"id": "c", "text": "报销上限为3000元。"}, stage="general") == []
+
+
+CORPORA = sorted([DEMO, *(Path(__file__).resolve().parents[2] / "recipes" / "domains").glob("*/*.txt")])
+
+
+@pytest.fixture(scope="module", params=CORPORA, ids=lambda path: path.stem)
+def corpus_chunks(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    import json
+
+    out = tmp_path_factory.mktemp(request.param.stem) / "chunks.jsonl"
+    run_ingest(IngestConfig(sources=[str(request.param)], output=str(out), chunk_tokens=300, overlap_tokens=30), len,
+               show_progress=False)
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_subject_and_stem_is_made_of_whole_words(corpus_chunks: list[dict]) -> None:
+    checked, cut = 0, []
+    for chunk in corpus_chunks:
+        for fact in chunk_facts(chunk["text"], starts_mid_text=continues(chunk)):
+            for piece in stem_pieces(fact):
+                source = fact.subject_from if piece == fact.subject else fact.sentence
+                checked += 1
+                if not is_word_run(piece, source):
+                    cut.append(f"{piece!r} in {'/'.join(words(source))}")
+    assert checked > 100 and cut == []
+
+
+def test_every_answer_is_the_source_s_own_words(corpus_chunks: list[dict]) -> None:
+    answers = 0
+    for chunk in corpus_chunks:
+        titles = [m.group(1).strip() for line in chunk["text"].splitlines() if (m := CHAPTER_TITLE.match(line.strip()))]
+        flat = chunk["text"].replace("\n", "")  # a layout line break inside a sentence is no difference
+        for pair in _ask(chunk):
+            body = pair["answer"].removesuffix("。")
+            for title in titles:
+                body = body.removeprefix(f"{title}：")
+            assert body in flat, pair["answer"]
+            answers += 1
+    assert answers > 100

@@ -22,7 +22,8 @@ def test_pdf_chunks_follow_the_contract(tmp_path: Path, pdfs) -> None:
     report = run_ingest(config, len, show_progress=False)
     records = _records(config)
     assert report.chunks == len(records) > 0
-    assert set(records[0]) == {"id", "doc", "doc_sha256", "pages", "span", "text"}
+    assert set(records[0]) == {"id", "doc", "doc_sha256", "pages", "span", "text", "continues"}
+    assert records[0]["continues"] is False and all(isinstance(r["continues"], bool) for r in records)
     text = "".join(r["text"] for r in records)
     assert "ACME" not in text and "- 2 -" not in text
     assert "120万元" in text and "1,000万股" in text and "information systems" in text
