@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from slm_recipes.errors import RecipeError
 
@@ -19,7 +20,12 @@ class CurateConfig:
         min_score: Records scoring below this (0-100) are rejected as `low_score`.
         dedup_threshold: Character-bigram Jaccard similarity at which two questions are duplicates.
         numeric_share_target: The report warns when fewer kept pairs than this share state a number.
-        split_ratios: Shares of source chunks for train, val and test.
+        coverage_target: The report warns when a document's numeric facts stated by a training pair are fewer
+            than this share.
+        split: `variant`: every fact trains, one question of each fact asked several ways goes to val (val loss
+            measures answering a known fact asked otherwise); `chunk`: whole chunks go to train, val and test by
+            `split_ratios` (val/test measure reading passages never trained on).
+        split_ratios: Shares of source chunks for train, val and test (with `split: chunk`).
         seed: Seed of the split by chunk and of the review sample.
         review_file: Human decisions to apply (written by `slm review import`); None means
             `<review_dir>/decisions.jsonl` when it exists.
@@ -33,6 +39,8 @@ class CurateConfig:
     min_score: int = 60
     dedup_threshold: float = 0.85
     numeric_share_target: float = 0.3
+    coverage_target: float = 0.95
+    split: Literal["variant", "chunk"] = "variant"
     split_ratios: list[float] = field(default_factory=lambda: [0.8, 0.1, 0.1])
     seed: int = 42
     review_file: str | None = None
@@ -46,6 +54,8 @@ class CurateConfig:
             raise RecipeError(f"curate.split_ratios must be three shares (train, val, test) summing to 1, got {ratios}")
         if not 0 < self.dedup_threshold <= 1:
             raise RecipeError(f"curate.dedup_threshold must be in (0, 1], got {self.dedup_threshold}")
+        if not 0 <= self.coverage_target <= 1:
+            raise RecipeError(f"curate.coverage_target must be a share in [0, 1], got {self.coverage_target}")
         if not 0 < self.review_fraction <= 1:
             raise RecipeError(f"curate.review_fraction must be in (0, 1], got {self.review_fraction}")
 

@@ -9,12 +9,13 @@ from typing import Any
 from slm_recipes.atomic import AtomicJsonlWriter
 from slm_recipes.curate import checks as C
 from slm_recipes.curate.config import CurateConfig
+from slm_recipes.curate.coverage import coverage
 from slm_recipes.curate.dedup import near_duplicates
 from slm_recipes.curate.records import read_chunks, read_pairs
 from slm_recipes.curate.report import CurateReport
 from slm_recipes.curate.review import apply_decision, load_decisions
 from slm_recipes.curate.scoring import score
-from slm_recipes.curate.splits import SPLITS, assign_chunks
+from slm_recipes.curate.splits import SPLITS, assign_chunks, assign_variants
 from slm_recipes.curate.subjects import Place, misattributed, source_places
 from slm_recipes.errors import RecipeError
 from slm_recipes.numbers import Quantity, extract_quantities
@@ -38,7 +39,8 @@ def _curate(config: CurateConfig) -> CurateReport:
         for stale in ("checks", "score", "reasons", "review"):
             record.pop(stale, None)
     decisions = load_decisions(config.decisions_file())
-    report = CurateReport(output_dir=config.output_dir, total=len(records), numeric_share_target=config.numeric_share_target)
+    report = CurateReport(output_dir=config.output_dir, total=len(records), numeric_share_target=config.numeric_share_target,
+                          coverage_target=config.coverage_target, split=config.split)
 
     sources = _SourceCache(chunks)
     reviews = [apply_decision(r, decisions.get(r["id"])) for r in records]
@@ -67,17 +69,23 @@ def _curate(config: CurateConfig) -> CurateReport:
     kept = [r for r, why in zip(records, reasons) if not why]
     rejected = [dict(r, reasons=why) for r, why in zip(records, reasons) if why]
 
-    assignment = assign_chunks([r["chunk_id"] for r in kept], config.split_ratios, config.seed)
+    if config.split == "chunk":
+        assignment = assign_chunks([r["chunk_id"] for r in kept], config.split_ratios, config.seed)
+        names = [assignment[r["chunk_id"]] for r in kept]
+    else:
+        names = assign_variants(kept, config.seed)
     by_split: dict[str, list[dict[str, Any]]] = {name: [] for name in SPLITS}
-    for record in kept:
-        by_split[assignment[record["chunk_id"]]].append(record)
+    for record, name in zip(kept, names):
+        by_split[name].append(record)
     out = Path(config.output_dir)
     for name, members in [*by_split.items(), ("rejected", rejected)]:
         with AtomicJsonlWriter(out / f"{name}.jsonl") as writer:
             for record in members:
                 writer.write(record)
 
-    _fill_report(report, records, reasons, kept, numbers, by_split, assignment, sources, decisions, reviews)
+    _fill_report(report, records, reasons, kept, numbers, by_split, sources, decisions, reviews)
+    report.fact_coverage = {doc: {"facts": c.facts, "covered": c.covered, "share": round(c.share, 4), "uncovered": c.uncovered}
+                            for doc, c in coverage(chunks, by_split["train"]).items()}
     report.write(out)
     return report
 
@@ -136,12 +144,12 @@ def _mark_duplicates(records: list[dict[str, Any]], reasons: list[list[str]], th
             record["checks"]["duplicate"] = C.verdict(True)
 
 
-def _fill_report(report: CurateReport, records, reasons, kept, numbers, by_split, assignment, sources: _SourceCache, decisions,
+def _fill_report(report: CurateReport, records, reasons, kept, numbers, by_split, sources: _SourceCache, decisions,
                  reviews) -> None:
     report.kept = len(kept)
     report.count_reasons(Counter(reason for why in reasons for reason in why))
     report.splits = {name: len(members) for name, members in by_split.items()}
-    report.split_chunks = dict(Counter(assignment.values()))
+    report.split_chunks = {name: len({r["chunk_id"] for r in members}) for name, members in by_split.items()}
     numeric_chunks: set[str] = set()
     covered: set[str] = set()
     for record, why, found in zip(records, reasons, numbers):

@@ -27,6 +27,9 @@ class CurateReport:
     chunks_without_numeric: int = 0  # chunks that state numbers but have no kept numeric pair
     score_histogram: list[int] = field(default_factory=lambda: [0] * 10)  # 0-9, 10-19, ..., 90-100
     coverage: dict[str, dict[str, int]] = field(default_factory=dict)  # doc -> {"chunks", "uncovered"}
+    fact_coverage: dict[str, dict] = field(default_factory=dict)  # doc -> {"facts", "covered", "share", "uncovered": [...]}
+    coverage_target: float = 0.95
+    split: str = "variant"
     review: dict[str, int] = field(default_factory=dict)  # accepted / rejected / corrected / unknown ids
 
     @property
@@ -54,6 +57,13 @@ class CurateReport:
         uncovered = sum(doc["uncovered"] for doc in self.coverage.values())
         if uncovered:
             out.append(f"{uncovered} chunk(s) have no kept pair")
+        for doc, facts in self.fact_coverage.items():
+            if facts["share"] < self.coverage_target:
+                missing = ", ".join(f"{u['number']} ({u['article'] or 'p. ' + '-'.join(map(str, u['pages']))})"
+                                    for u in facts["uncovered"][:3])
+                out.append(f"{doc}: training pairs state {facts['covered']} of its {facts['facts']} numeric facts "
+                           f"({facts['share']:.0%}, target {self.coverage_target:.0%}); none states {missing}"
+                           + (" …" if len(facts["uncovered"]) > 3 else "") + " (all in report.md)")
         return out
 
     def add_score(self, score: int) -> None:
@@ -69,8 +79,8 @@ class CurateReport:
         lines = [f"# Data report: {self.output_dir}", "",
                  f"- records: {self.total}, kept {self.kept}, rejected {self.rejected}",
                  f"- numeric share of kept pairs: {self.numeric_share:.1%} (target {self.numeric_share_target:.0%})",
-                 "- splits (records / chunks): " + ", ".join(f"{name} {self.splits.get(name, 0)} / {self.split_chunks.get(name, 0)}"
-                                                             for name in ("train", "val", "test"))]
+                 f"- split by {self.split}; records / chunks: " + ", ".join(
+                     f"{name} {self.splits.get(name, 0)} / {self.split_chunks.get(name, 0)}" for name in ("train", "val", "test"))]
         if self.review:
             lines.append("- human review: " + ", ".join(f"{k} {v}" for k, v in self.review.items()))
         lines += ["", *[f"> **warning:** {w}" for w in self.warnings]]
@@ -80,6 +90,14 @@ class CurateReport:
         lines += [f"| {10 * i}-{10 * i + 9 if i < 9 else 100} | {n} |" for i, n in enumerate(self.score_histogram)]
         lines += ["", "## Coverage by document", "", "| document | chunks | chunks with no kept pair |", "| --- | ---: | ---: |"]
         lines += [f"| {doc} | {c['chunks']} | {c['uncovered']} |" for doc, c in self.coverage.items()]
+        lines += ["", "## Numeric facts stated by a training pair", "", "| document | facts | covered | share |",
+                  "| --- | ---: | ---: | ---: |"]
+        lines += [f"| {doc} | {c['facts']} | {c['covered']} | {c['share']:.1%} |" for doc, c in self.fact_coverage.items()]
+        for doc, c in self.fact_coverage.items():
+            if c["uncovered"]:
+                lines += ["", f"Not stated by any training pair in {doc}:", ""]
+                lines += [f"- {u['number']} ({u['article'] or 'no article'}, pages {'-'.join(map(str, u['pages']))})"
+                          for u in c["uncovered"]]
         return "\n".join(lines) + "\n"
 
     def write(self, directory: Path) -> None:
@@ -95,6 +113,8 @@ class CurateReport:
         for name in ("train", "val", "test"):
             table.add_row(f"{name} ({self.split_chunks.get(name, 0)} chunks)", str(self.splits.get(name, 0)))
         table.add_row("rejected", str(self.rejected), end_section=True)
+        for doc, c in self.fact_coverage.items():
+            table.add_row(f"numeric facts covered: {doc}", f"{c['covered']}/{c['facts']} ({c['share']:.0%})")
         for reason, count in self.reasons.items():
             table.add_row(f"  {reason}", str(count))
         return table

@@ -36,14 +36,32 @@ def test_planted_errors_are_rejected_for_their_reason(curate_files):
     assert report.reasons["numeric_grounding"] == 3
 
 
-def test_splits_never_share_a_chunk(tmp_path):
+def forty_facts_asked_three_ways(tmp_path, **settings) -> CurateConfig:
     chunks = [chunk(f"k{i}", f"第{i}条 本项补助每人每天{100 + i}元。") for i in range(40)]
     pairs = [pair(f"p{i}-{j}", f"第{i}号补助{'每人每天' if j else ''}的标准{'是多少' * (j + 1)}？", f"每人每天{100 + i}元。", f"k{i}")
              for i in range(40) for j in range(3)]
     write_jsonl(tmp_path / "chunks.jsonl", chunks)
     write_jsonl(tmp_path / "distilled.jsonl", pairs)
-    config = CurateConfig(chunks=str(tmp_path / "chunks.jsonl"), distilled=str(tmp_path / "distilled.jsonl"),
-                          output_dir=str(tmp_path / "out"), dedup_threshold=0.99)
+    return CurateConfig(chunks=str(tmp_path / "chunks.jsonl"), distilled=str(tmp_path / "distilled.jsonl"),
+                        output_dir=str(tmp_path / "out"), dedup_threshold=0.99, **settings)
+
+
+def test_the_variant_split_trains_every_fact_and_holds_out_one_question_of_each(tmp_path):
+    config = forty_facts_asked_three_ways(tmp_path)
+    report = run_curate(config)
+    out = outputs(config)
+    assert len(out["train"]) == report.kept - 40 and len(out["val"]) == 40 and out["test"] == []
+    assert {r["chunk_id"] for r in out["train"]} == {r["chunk_id"] for r in out["val"]} == {f"k{i}" for i in range(40)}
+    assert {r["id"] for r in out["val"]}.isdisjoint(r["id"] for r in out["train"])
+    assert report.fact_coverage["rules.txt"] == {"facts": 40, "covered": 40, "share": 1.0, "uncovered": []}
+    (tmp_path / "again").mkdir()
+    again = forty_facts_asked_three_ways(tmp_path / "again")
+    run_curate(again)
+    assert outputs(again)["val"] == out["val"]  # deterministic
+
+
+def test_splits_by_chunk_never_share_a_chunk(tmp_path):
+    config = forty_facts_asked_three_ways(tmp_path, split="chunk")
     report = run_curate(config)
     out = outputs(config)
     seen = {name: {r["chunk_id"] for r in out[name]} for name in ("train", "val", "test")}
@@ -117,3 +135,19 @@ def test_nothing_to_curate_is_an_error_and_nothing_kept_fails_the_run(tmp_path, 
     write_jsonl(tmp_path / "distilled.jsonl", [pair("x", "出差审批由谁负责？", "抱歉，文档中没有提到。", "c3")])
     report = run_curate(curate_files)
     assert report.failure_summary().startswith("curate kept none of the 1 pairs (refusal_filler ×1")
+
+
+def test_facts_no_training_pair_states_are_listed_with_their_article_and_a_warning(tmp_path):
+    text = "第三条 出差补助每人每天100元。\n第四条 住宿费每晚不超过500元，报销须在15个工作日内提交。"
+    write_jsonl(tmp_path / "chunks.jsonl", [chunk("c1", text)])
+    write_jsonl(tmp_path / "distilled.jsonl", [pair("a", "出差补助每天多少钱？", "出差补助每人每天100元。", "c1"),
+                                               pair("b", "住宿费每晚最多报多少？", "住宿费每晚不超过500元。", "c1")])
+    config = CurateConfig(chunks=str(tmp_path / "chunks.jsonl"), distilled=str(tmp_path / "distilled.jsonl"),
+                          output_dir=str(tmp_path / "dataset"))
+    report = run_curate(config)
+    facts = json.loads((tmp_path / "dataset/report.json").read_text(encoding="utf-8"))["fact_coverage"]["rules.txt"]
+    assert (facts["facts"], facts["covered"]) == (3, 2)
+    assert facts["uncovered"] == [{"number": "15个工作日", "article": "第四条", "pages": [1, 1]}]
+    assert any("training pairs state 2 of its 3 numeric facts (67%, target 95%); none states 15个工作日 (第四条)" in w
+               for w in report.warnings)
+    assert "- 15个工作日 (第四条, pages 1-1)" in (tmp_path / "dataset/report.md").read_text(encoding="utf-8")
