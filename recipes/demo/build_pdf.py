@@ -12,6 +12,8 @@ furniture instead of letting it leak into chunks (and, from there, into QA pairs
 Run ``python recipes/demo/build_pdf.py``; it rewrites the PDF next to this file and then
 checks that the body text round-trips through ``page.get_text()`` and that there are at
 least 3 pages. The output is deterministic for a given PyMuPDF version and is committed.
+The domain documents are built the same way: ``python recipes/demo/build_pdf.py --txt
+recipes/domains/teaching/teaching_rules.txt --header "明德大学 本科教学管理规定" --prefix teach``.
 
 ``article_pages()`` maps each article (``demo-art-NN``) to the PDF pages it spans, read
 back from the PDF itself; the hand-written QA files use it for their ``pages`` field.
@@ -44,7 +46,7 @@ PARA_GAP = 5.0  # extra points between paragraphs
 NO_LINE_START = set("，。、；：？！）》”’」』%")
 # an ASCII run and the unit right after it ("1200元", "A类") are never split across lines,
 # so extracted text never reads "1200\n元"
-ASCII_RUN = re.compile(r"[0-9A-Za-z.,/%]+(?:万元|元|个工作日|个月|小时|公里|天|年|月|日|次|张|人|名|间|类)?|.", re.S)
+ASCII_RUN = re.compile(r"[0-9A-Za-z.,/%]+(?:万元|元|个工作日|个月|小时|公里|天|年|月|日|次|张|人|名|间|类)?|.", re.DOTALL)
 
 CN_DIGITS = "零一二三四五六七八九"
 ARTICLE_RE = re.compile(r"^第([一二三四五六七八九十百]+)条")
@@ -70,13 +72,13 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def articles(text: str) -> dict[str, str]:
+def articles(text: str, prefix: str = "demo") -> dict[str, str]:
     """``{"demo-art-01": "第一条 ...", ...}`` in document order."""
     out = {}
     for para in paragraphs(text):
         m = ARTICLE_RE.match(para)
         if m:
-            out[f"demo-art-{cn_to_int(m.group(1)):02d}"] = para
+            out[f"{prefix}-art-{cn_to_int(m.group(1)):02d}"] = para
     return out
 
 
@@ -153,7 +155,7 @@ def layout(text: str, page_rect: pymupdf.Rect) -> list[list[tuple[float, float, 
     return pages
 
 
-def build(txt_path: Path = TXT_PATH, pdf_path: Path = PDF_PATH) -> Path:
+def build(txt_path: Path = TXT_PATH, pdf_path: Path = PDF_PATH, header: str = HEADER) -> Path:
     text = txt_path.read_text(encoding="utf-8")
     page_rect = pymupdf.paper_rect("a4")
     placed = layout(text, page_rect)
@@ -162,14 +164,14 @@ def build(txt_path: Path = TXT_PATH, pdf_path: Path = PDF_PATH) -> Path:
     for n, lines in enumerate(placed, start=1):
         page = doc.new_page(width=page_rect.width, height=page_rect.height)
         # running header with a rule under it
-        draw_text(page, MARGIN_X, 50, HEADER, 9, color=(0.35, 0.35, 0.35))
+        draw_text(page, MARGIN_X, 50, header, 9, color=(0.35, 0.35, 0.35))
         page.draw_line((MARGIN_X, 58), (page_rect.width - MARGIN_X, 58), color=(0.6, 0.6, 0.6), width=0.5)
         for x, y, line, size in lines:
             draw_text(page, x, y, line, size)
         footer = FOOTER.format(n=n, m=total)
         fx = (page_rect.width - text_width(footer, 9)) / 2
         draw_text(page, fx, page_rect.height - 40, footer, 9, color=(0.35, 0.35, 0.35))
-    doc.set_metadata({"title": "星河科技有限公司差旅及费用报销细则", "author": "slm-recipes demo (fictional)",
+    doc.set_metadata({"title": paragraphs(text)[0], "author": "slm-recipes demo (fictional)",
                       "creationDate": "D:20250301000000", "modDate": "D:20250301000000"})
     doc.save(pdf_path, garbage=4, deflate=True, no_new_id=True)
     doc.close()
@@ -180,22 +182,23 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-def page_bodies(pdf_path: Path = PDF_PATH) -> list[str]:
+def page_bodies(pdf_path: Path = PDF_PATH, header: str = HEADER) -> list[str]:
     """Each page's text with whitespace, header and footer removed."""
     bodies = []
     with pymupdf.open(pdf_path) as doc:
         total = doc.page_count
         for n, page in enumerate(doc, start=1):
             body = _squash(page.get_text())
-            for furniture in (HEADER, FOOTER.format(n=n, m=total)):
+            for furniture in (header, FOOTER.format(n=n, m=total)):
                 body = body.replace(_squash(furniture), "", 1)
             bodies.append(body)
     return bodies
 
 
-def article_pages(pdf_path: Path = PDF_PATH, txt_path: Path = TXT_PATH) -> dict[str, list[int]]:
+def article_pages(pdf_path: Path = PDF_PATH, txt_path: Path = TXT_PATH, header: str = HEADER,
+                  prefix: str = "demo") -> dict[str, list[int]]:
     """``{"demo-art-01": [first_page, last_page], ...}`` (1-based), found in the PDF text."""
-    bodies = page_bodies(pdf_path)
+    bodies = page_bodies(pdf_path, header)
     starts, joined = [], ""
     for body in bodies:
         starts.append(len(joined))
@@ -205,7 +208,7 @@ def article_pages(pdf_path: Path = PDF_PATH, txt_path: Path = TXT_PATH) -> dict[
         return max(i for i, s in enumerate(starts) if s <= offset) + 1
 
     out, pos = {}, 0
-    for cid, para in articles(txt_path.read_text(encoding="utf-8")).items():
+    for cid, para in articles(txt_path.read_text(encoding="utf-8"), prefix).items():
         flat = _squash(para)
         at = joined.find(flat, pos)
         if at < 0:
@@ -215,8 +218,8 @@ def article_pages(pdf_path: Path = PDF_PATH, txt_path: Path = TXT_PATH) -> dict[
     return out
 
 
-def check(pdf_path: Path = PDF_PATH, txt_path: Path = TXT_PATH) -> None:
-    bodies = page_bodies(pdf_path)
+def check(pdf_path: Path = PDF_PATH, txt_path: Path = TXT_PATH, header: str = HEADER, prefix: str = "demo") -> None:
+    bodies = page_bodies(pdf_path, header)
     if len(bodies) < 3:
         raise SystemExit(f"expected >= 3 pages, got {len(bodies)}")
     want = _squash(txt_path.read_text(encoding="utf-8"))
@@ -224,12 +227,20 @@ def check(pdf_path: Path = PDF_PATH, txt_path: Path = TXT_PATH) -> None:
     if got != want:
         i = next((k for k, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
         raise SystemExit(f"text does not round-trip at char {i}: {got[i - 20:i + 20]!r} vs {want[i - 20:i + 20]!r}")
-    article_pages(pdf_path, txt_path)
+    article_pages(pdf_path, txt_path, header, prefix)
 
 
 def main() -> int:
-    path = build()
-    check(path)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Build a fictional rules document's PDF from its text.")
+    parser.add_argument("--txt", type=Path, default=TXT_PATH)
+    parser.add_argument("--header", default=HEADER, help="running header printed on every page")
+    parser.add_argument("--prefix", default="demo", help="article ids: <prefix>-art-NN")
+    args = parser.parse_args()
+    pdf = args.txt.with_suffix(".pdf")
+    path = build(args.txt, pdf, args.header)
+    check(path, args.txt, args.header, args.prefix)
     with pymupdf.open(path) as doc:
         print(f"wrote {path} ({doc.page_count} pages); text round-trips")
     return 0

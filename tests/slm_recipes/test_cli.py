@@ -15,7 +15,7 @@ from slm_recipes.recipe_parser import load_recipe
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = REPO / "recipes"
-DOMAIN = sorted(p for p in RECIPES.glob("*.yaml") if p.name not in ("base.yaml", "demo.yaml"))
+DOMAIN = sorted(p for p in [*RECIPES.glob("*.yaml"), *RECIPES.glob("domains/*.yaml")] if p.name not in ("base.yaml", "demo.yaml"))
 SIZES = sorted((RECIPES / "models").glob("*.yaml"))
 OVERLAYS = sorted((RECIPES / "debug").glob("*.yaml"))
 
