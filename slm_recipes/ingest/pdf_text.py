@@ -1,4 +1,6 @@
-"""PDF text with page geometry: PyMuPDF first, pdfminer.six when PyMuPDF fails or finds no text."""
+"""PDF text with page geometry: PyMuPDF first; pdfminer.six when PyMuPDF fails or finds no text, and for
+each page whose PyMuPDF text does not read like a document (a font without a Unicode map) when pdfminer.six
+reads that page markedly better."""
 
 from __future__ import annotations
 
@@ -9,10 +11,15 @@ import pymupdf
 
 from slm_recipes.errors import RecipeError
 from slm_recipes.ingest.layout import Block, Line
+from slm_recipes.ingest.text_quality import readability
 
 PYMUPDF = "pymupdf"
 PDFMINER = "pdfminer.six"
 _WORD_FLAGS = pymupdf.TEXTFLAGS_WORDS  # what page.get_text("words") uses
+#: A page whose text reads worse than this is read again by pdfminer.six; real text scores above 0.9.
+READABLE = 0.8
+#: How much better pdfminer.six's reading must be to replace PyMuPDF's.
+_MARKEDLY = 0.15
 
 
 @dataclass
@@ -58,13 +65,14 @@ def _pymupdf_pages(doc: pymupdf.Document) -> tuple[list[list[Block]], list[float
     return pages, heights
 
 
-def _pdfminer_pages(path: Path) -> tuple[list[list[Block]], list[float]]:
-    """pdfminer.six's text boxes, flipped to top-down coordinates like PyMuPDF's."""
+def _pdfminer_pages(path: Path, page_numbers: list[int] | None = None) -> tuple[list[list[Block]], list[float]]:
+    """pdfminer.six's text boxes (of every page, or of the 0-based `page_numbers`), flipped to top-down
+    coordinates like PyMuPDF's."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTTextContainer, LTTextLine
 
     pages, heights = [], []
-    for layout in extract_pages(path):
+    for layout in extract_pages(path, page_numbers=page_numbers):
         height = layout.height
         heights.append(height)
         blocks = []
@@ -80,6 +88,41 @@ def _pdfminer_pages(path: Path) -> tuple[list[list[Block]], list[float]]:
                 blocks.append(lines)
         pages.append(blocks)
     return pages, heights
+
+
+def _page_text(blocks: list[Block]) -> str:
+    return "\n".join(line.text for block in blocks for line in block)
+
+
+def _reread_unreadable_pages(path: Path, result: PdfPages) -> None:
+    """Replace, page by page, PyMuPDF text that reads like mojibake with pdfminer.six's reading of that page
+    when it reads markedly better; a page neither reads well is kept and named in the warnings."""
+    replaced, unreadable = [], []
+    for index, blocks in enumerate(result.pages):
+        text = _page_text(blocks)
+        score = readability(text)
+        if not text.strip() or score >= READABLE:
+            continue
+        try:
+            pages, heights = _pdfminer_pages(path, [index])
+        except Exception:  # noqa: BLE001 - pdfminer.six raises many unrelated types; PyMuPDF's reading stays
+            pages = []
+        if pages and readability(_page_text(pages[0])) >= score + _MARKEDLY:
+            result.pages[index], result.heights[index] = pages[0], heights[0]
+            replaced.append(index + 1)
+        else:
+            unreadable.append(index + 1)
+    if replaced:
+        result.extractor = f"{PYMUPDF} + {PDFMINER} (pages {_page_list(replaced)})"
+        result.warnings.append(f"PyMuPDF's text of page(s) {_page_list(replaced)} was unreadable (a font without a "
+                               f"Unicode map); used {PDFMINER} there")
+    if unreadable:
+        result.warnings.append(f"page(s) {_page_list(unreadable)}: the text does not read like a document (a font "
+                               "without a Unicode map?); check the chunks, or OCR the PDF")
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(map(str, pages[:10])) + (f" and {len(pages) - 10} more" if len(pages) > 10 else "")
 
 
 def _has_images(doc: pymupdf.Document | None) -> bool:
@@ -112,6 +155,7 @@ def extract_pdf(path: Path) -> PdfPages:
         try:
             result = PdfPages(*_pymupdf_pages(doc), PYMUPDF, warnings)
             if result.has_text():
+                _reread_unreadable_pages(path, result)
                 return result
             warnings.append("PyMuPDF found no text; used pdfminer.six")
         except RuntimeError as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 from slm_recipes.errors import RecipeError
 from slm_recipes.ingest.cleaning import SourceLine, join_lines
 from slm_recipes.ingest.document import DocumentText
+from slm_recipes.ingest.text_quality import CJK_PUNCT, is_kana, ordinary_share
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -23,18 +24,32 @@ _COMMON = set(
     "给給位次度门門任常先通教原东東提立及比员員解水名论論处處条條款项項金额額元万萬第章节節规規定员資资司管理"
 )
 
-_CJK_PUNCT = set("，。、；：？！“”‘’（）《》【】—…")
+#: Below this share of ordinary characters no decoding is trusted: the file is refused, not read as mojibake.
+MIN_ORDINARY = 0.8
+#: What a file that is no text at all starts with (a .docx renamed .txt is a ZIP archive).
+_SIGNATURES = [
+    (b"PK\x03\x04", "a ZIP archive (a Word .docx, an Excel .xlsx or a .zip)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc or .xls)"), (b"%PDF", "a PDF"), (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip archive"),
+]
 
 
 def _plausibility(text: str) -> float:
-    """Share of characters a real document is made of: printable ASCII, CJK punctuation, frequent Chinese."""
-    good = sum(ch.isascii() and (ch.isprintable() or ch.isspace()) or ch in _COMMON or ch in _CJK_PUNCT for ch in text)
+    """Share of the frequent characters above: tells GBK from Big5 (ordinary_share alone cannot)."""
+    good = sum(ch.isascii() and (ch.isprintable() or ch.isspace()) or ch in _COMMON or ch in CJK_PUNCT or is_kana(ch)
+               for ch in text)
     return good / max(1, len(text))
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file that is not text is (by its first bytes), or None."""
+    return next((what for signature, what in _SIGNATURES if data.startswith(signature)), None)
 
 
 def detect_encoding(data: bytes) -> str:
     """Name of the codec that decodes `data`: BOM, then UTF-16 without BOM (many NULs), then strict
-    UTF-8, then GB18030, Big5 or UTF-16 without BOM, whichever decodes and reads most like a document."""
+    UTF-8, then GB18030, Big5, Shift_JIS (cp932) or UTF-16 without BOM, whichever decodes and reads most
+    like a document; refused when even that one is not mostly ordinary text (never read as mojibake)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
@@ -47,7 +62,7 @@ def detect_encoding(data: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    candidates = ["gb18030", "big5"] + (["utf-16-le", "utf-16-be"] if len(data) % 2 == 0 else [])
+    candidates = ["gb18030", "big5", "cp932"] + (["utf-16-le", "utf-16-be"] if len(data) % 2 == 0 else [])
     scores = {}
     for name in candidates:
         try:
@@ -55,18 +70,29 @@ def detect_encoding(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     if not scores:
-        raise RecipeError("unknown text encoding (not UTF-8/16, GB18030/GBK or Big5); save the file as UTF-8")
-    return max(candidates, key=lambda name: scores.get(name, -1.0))
+        raise RecipeError("unknown text encoding (not UTF-8/16, GB18030/GBK, Big5 or Shift_JIS); save the file as UTF-8")
+    best = max(candidates, key=lambda name: scores.get(name, -1.0))
+    share = ordinary_share(data.decode(best))
+    if share < MIN_ORDINARY:
+        raise RecipeError(f"cannot tell its text encoding (read as {best}, only {share:.0%} of it is ordinary text); "
+                          "save the file as UTF-8")
+    return best
 
 def read_text_file(path: Path) -> tuple[DocumentText, str]:
     """The cleaned text of a TXT/Markdown file (one page) and the encoding it was read with.
     Blank lines separate paragraphs; lines inside a paragraph are re-joined like PDF lines."""
     data = path.read_bytes()
+    if kind := binary_kind(data):
+        raise RecipeError(f"{path}: this is {kind}, not text; save it as PDF or UTF-8 text and ingest that")
     try:
         encoding = detect_encoding(data)
+        text = data.decode(encoding)
     except RecipeError as exc:
         raise RecipeError(f"{path}: {exc}") from exc
-    text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"{path}: not valid {exc.encoding} text at byte {exc.start}; save the file as UTF-8") from exc
+    if sum(ch < " " and ch not in "\t\n\r\f" for ch in text) > len(text) // 100:
+        raise RecipeError(f"{path}: binary data, not text (control characters throughout); save it as PDF or UTF-8 text")
     lines = []
     new_block = True
     for raw in text.splitlines():

@@ -70,3 +70,19 @@ def test_page_height_is_the_frame_of_the_line_boxes(tmp_path: Path) -> None:
     result = extract_pdf(tmp_path / "rotated.pdf")
     assert result.heights == [700]
     assert result.pages[0][0][0].y1 <= 700 and result.pages[0][0][0].y0 > 0.9 * 700 - 30
+
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def test_a_page_read_through_a_font_without_unicode_map_is_read_again_by_pdfminer() -> None:
+    result = extract_pdf(SAMPLES / "issue-791-non-unicode-cmap.pdf")
+    text = " ".join(line.text for block in result.pages[0] for line in block)
+    assert "Peněžní prostředky na účtech" in text and "3HQ" not in text
+    assert result.extractor == f"{PYMUPDF} + {PDFMINER} (pages 1)"
+    assert any("page(s) 1 was unreadable" in w for w in result.warnings)
+
+
+def test_readable_pages_stay_pymupdf_s(report_pdf: Path) -> None:
+    result = extract_pdf(SAMPLES / "dmca.pdf")
+    assert result.extractor == PYMUPDF and result.warnings == []

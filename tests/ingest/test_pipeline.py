@@ -69,7 +69,9 @@ def test_skip_bad_ingests_the_rest_and_lists_the_bad(tmp_path: Path, pdfs) -> No
     odd.write_bytes(b"PK")
     gbk = tmp_path / "rules.txt"
     gbk.write_bytes("第一条 注册资本为１２０万元。".encode("gbk"))
-    bad = [pdfs.encrypted(), pdfs.truncated(), pdfs.image_only(), empty, odd]
+    docx = tmp_path / "notes.txt"  # a Word file renamed: once taken for UTF-16, a crash past --skip-bad
+    docx.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 8)
+    bad = [pdfs.encrypted(), pdfs.truncated(), pdfs.image_only(), empty, odd, docx]
     config = _config(tmp_path, pdfs.report(), gbk, *bad, skip_bad=True)
     report = run_ingest(config, len, show_progress=False)
     assert [Path(d.path).name for d in report.failed] == [p.name for p in bad]
@@ -77,7 +79,8 @@ def test_skip_bad_ingests_the_rest_and_lists_the_bad(tmp_path: Path, pdfs) -> No
     assert {Path(r["doc"]).name for r in _records(config)} == {"report.pdf", "rules.txt"}
     assert report.documents[1].extractor == "text (gb18030)"
     assert set(report.to_dict()) == {"output", "chunks", "documents"}
-    assert report.render().row_count == 7
+    assert report.render().row_count == 8
+    assert "notes.txt: this is a ZIP archive" in report.failed[-1].error
 
 
 def test_only_bad_documents_is_an_error(tmp_path: Path, pdfs) -> None:

@@ -48,3 +48,34 @@ def test_undecodable_bytes_are_a_recipe_error(tmp_path: Path) -> None:
     path.write_bytes(bytes([0x81, 0x20, 0xFF, 0xFE, 0x81]))
     with pytest.raises(RecipeError, match="binary.txt: unknown text encoding"):
         read_text_file(path)
+
+
+def test_shift_jis_is_read_as_japanese_not_as_gb18030_mojibake(tmp_path: Path) -> None:
+    japanese = "第一条 出張旅費は、実費を支給する。\n宿泊料は一泊につき12,000円とする。\n"
+    path = tmp_path / "規程.txt"
+    path.write_bytes(japanese.encode("shift_jis"))
+    doc, encoding = read_text_file(path)
+    assert encoding == "cp932" and "宿泊料は一泊につき12,000円とする。" in doc.text
+
+
+def test_a_decoding_that_reads_as_mojibake_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "unknown.txt"
+    path.write_bytes(bytes([0x81, 0x40, 0x82, 0x41, 0x20]) * 40)  # decodes as GB18030, to rare characters only
+    with pytest.raises(RecipeError, match=r"unknown.txt: cannot tell its text encoding .*save the file as UTF-8"):
+        read_text_file(path)
+
+
+@pytest.mark.parametrize(("head", "kind"), [(b"PK\x03\x04\x14\x00\x06\x00", "ZIP archive"), (b"%PDF-1.7\n", "a PDF"),
+                                             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Office document")])
+def test_a_binary_file_named_txt_is_one_clear_line(tmp_path: Path, head: bytes, kind: str) -> None:
+    path = tmp_path / "rules.txt"
+    path.write_bytes(head + bytes(range(256)) * 8)  # many NULs: once taken for UTF-16 and crashed the run
+    with pytest.raises(RecipeError, match=rf"rules.txt: this is .*{kind}.*, not text; save it as PDF or UTF-8 text"):
+        read_text_file(path)
+
+
+def test_binary_data_without_a_signature_is_refused_not_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "blob.txt"
+    path.write_bytes(bytes(range(256)) * 16)
+    with pytest.raises(RecipeError, match="blob.txt: "):
+        read_text_file(path)
