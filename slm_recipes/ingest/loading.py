@@ -9,6 +9,7 @@ from pathlib import Path
 from slm_recipes.errors import RecipeError
 from slm_recipes.ingest.cleaning import join_lines
 from slm_recipes.ingest.document import DocumentText
+from slm_recipes.ingest.columns import split_columns
 from slm_recipes.ingest.layout import merge_table_rows, remove_running_lines, to_source_lines
 from slm_recipes.ingest.pdf_text import extract_pdf
 from slm_recipes.ingest.sources import SUPPORTED_SUFFIXES, document_kind
@@ -29,9 +30,9 @@ class LoadedDocument:
 
 def _load_pdf(path: Path) -> LoadedDocument:
     extracted = extract_pdf(path)
-    pages, removed = remove_running_lines(
-        [merge_table_rows(blocks) for blocks in extracted.pages], extracted.heights
-    )
+    ordered = [[block for region in split_columns(blocks) for block in merge_table_rows(region)]
+               for blocks in extracted.pages]
+    pages, removed = remove_running_lines(ordered, extracted.heights)
     text = join_lines(to_source_lines(pages), len(pages))
     log.info("%s: removed %d header, footer and page-number lines", path, removed)
     if not text.text:

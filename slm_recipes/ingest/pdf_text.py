@@ -20,6 +20,7 @@ _WORD_FLAGS = pymupdf.TEXTFLAGS_WORDS  # what page.get_text("words") uses
 READABLE = 0.8
 #: How much better pdfminer.six's reading must be to replace PyMuPDF's.
 _MARKEDLY = 0.15
+_VERTICAL_MIN_LINES = 20  # a page with fewer lines is too short to call its writing vertical
 
 
 @dataclass
@@ -46,7 +47,6 @@ def _pymupdf_pages(doc: pymupdf.Document) -> tuple[list[list[Block]], list[float
     pages, heights = [], []
     for page in doc.pages():  # load_page directly; `for page in doc` range-checks each index twice
         textpage = page.get_textpage(flags=_WORD_FLAGS)
-        heights.append(textpage.rect.height)
         blocks: list[list[list]] = []
         line: list = []
         block_no = line_no = -1
@@ -58,21 +58,30 @@ def _pymupdf_pages(doc: pymupdf.Document) -> tuple[list[list[Block]], list[float
                 line = [x0, y0, x1, y1, [word]]
                 lines.append(line)
                 block_no, line_no = block, line_in_block
-            else:
-                line[2] = x1
+            else:  # the union of the word boxes: a line may run down the page as well as across it
+                line[0], line[1] = min(line[0], x0), min(line[1], y0)
+                line[2], line[3] = max(line[2], x1), max(line[3], y1)
                 line[4].append(word)
+        if page.rotation:  # a page shown turned (/Rotate): its lines into the frame a reader sees
+            matrix = page.rotation_matrix
+            heights.append(page.rect.height)
+            pages.append([[Line(*(pymupdf.Rect(x0, y0, x1, y1) * matrix), " ".join(words))
+                           for x0, y0, x1, y1, words in lines] for lines in blocks])
+            continue
+        heights.append(textpage.rect.height)
         pages.append([[Line(x0, y0, x1, y1, " ".join(words)) for x0, y0, x1, y1, words in lines] for lines in blocks])
     return pages, heights
 
 
-def _pdfminer_pages(path: Path, page_numbers: list[int] | None = None) -> tuple[list[list[Block]], list[float]]:
+def _pdfminer_pages(path: Path, page_numbers: list[int] | None = None,
+                    vertical: bool = False) -> tuple[list[list[Block]], list[float]]:
     """pdfminer.six's text boxes (of every page, or of the 0-based `page_numbers`), flipped to top-down
-    coordinates like PyMuPDF's."""
+    coordinates like PyMuPDF's; `vertical` turns on its detection of vertical writing (CJK set top to bottom)."""
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTTextContainer, LTTextLine
+    from pdfminer.layout import LAParams, LTTextContainer, LTTextLine
 
     pages, heights = [], []
-    for layout in extract_pages(path, page_numbers=page_numbers):
+    for layout in extract_pages(path, page_numbers=page_numbers, laparams=LAParams(detect_vertical=vertical)):
         height = layout.height
         heights.append(height)
         blocks = []
@@ -94,28 +103,43 @@ def _page_text(blocks: list[Block]) -> str:
     return "\n".join(line.text for block in blocks for line in block)
 
 
+def _is_vertical_writing(blocks: list[Block]) -> bool:
+    """Most lines one character each: PyMuPDF's reading of CJK set top to bottom, one line per character."""
+    lines = [line.text.strip() for block in blocks for line in block if line.text.strip()]
+    return len(lines) >= _VERTICAL_MIN_LINES and sum(len(text) == 1 for text in lines) > len(lines) / 2
+
+
 def _reread_unreadable_pages(path: Path, result: PdfPages) -> None:
     """Replace, page by page, PyMuPDF text that reads like mojibake with pdfminer.six's reading of that page
-    when it reads markedly better; a page neither reads well is kept and named in the warnings."""
-    replaced, unreadable = [], []
+    when it reads markedly better, and vertical writing with pdfminer.six's vertical reading; a page that
+    neither reads well is kept and named in the warnings."""
+    replaced, vertical, unreadable = [], [], []
     for index, blocks in enumerate(result.pages):
         text = _page_text(blocks)
         score = readability(text)
-        if not text.strip() or score >= READABLE:
+        upright = not _is_vertical_writing(blocks)
+        if not text.strip() or score >= READABLE and upright:
             continue
         try:
-            pages, heights = _pdfminer_pages(path, [index])
+            pages, heights = _pdfminer_pages(path, [index], vertical=not upright)
         except Exception:  # noqa: BLE001 - pdfminer.six raises many unrelated types; PyMuPDF's reading stays
             pages = []
-        if pages and readability(_page_text(pages[0])) >= score + _MARKEDLY:
+        if pages and not upright and _page_text(pages[0]).strip():
+            result.pages[index], result.heights[index] = pages[0], heights[0]
+            vertical.append(index + 1)
+        elif pages and readability(_page_text(pages[0])) >= score + _MARKEDLY:
             result.pages[index], result.heights[index] = pages[0], heights[0]
             replaced.append(index + 1)
-        else:
+        elif score < READABLE:
             unreadable.append(index + 1)
+    if replaced or vertical:
+        result.extractor = f"{PYMUPDF} + {PDFMINER} (pages {_page_list(sorted(replaced + vertical))})"
     if replaced:
-        result.extractor = f"{PYMUPDF} + {PDFMINER} (pages {_page_list(replaced)})"
         result.warnings.append(f"PyMuPDF's text of page(s) {_page_list(replaced)} was unreadable (a font without a "
                                f"Unicode map); used {PDFMINER} there")
+    if vertical:
+        result.warnings.append(f"page(s) {_page_list(vertical)} are set vertically; read by {PDFMINER}'s vertical "
+                               "layout analysis")
     if unreadable:
         result.warnings.append(f"page(s) {_page_list(unreadable)}: the text does not read like a document (a font "
                                "without a Unicode map?); check the chunks, or OCR the PDF")

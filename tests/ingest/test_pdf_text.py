@@ -5,6 +5,7 @@ import pytest
 
 from slm_recipes.errors import RecipeError
 from slm_recipes.ingest import pdf_text
+from slm_recipes.ingest.loading import load_document
 from slm_recipes.ingest.pdf_text import PDFMINER, PYMUPDF, extract_pdf
 
 
@@ -60,16 +61,20 @@ def test_scanned_pdf_says_ocr_is_needed(pdfs) -> None:
         extract_pdf(pdfs.image_only())
 
 
-def test_page_height_is_the_frame_of_the_line_boxes(tmp_path: Path) -> None:
-    """On a rotated page the boxes are unrotated, so margins must be measured on the unrotated height."""
+def test_a_rotated_page_is_read_in_the_frame_a_reader_sees(tmp_path: Path) -> None:
+    """/Rotate 90 with its text drawn turned back: upright to a reader, so its lines are rows, not one table row."""
     doc = pymupdf.open()
     page = doc.new_page(width=400, height=700)
-    page.insert_text((72, 680), "footer at the bottom")
+    for i in range(4):
+        page.insert_text((100 + 16 * i, 650), f"第{i + 1}条 住宿费每天不超过{300 + 50 * i}元。", fontname="china-s", rotate=90)
     page.set_rotation(90)
     doc.save(tmp_path / "rotated.pdf")
     result = extract_pdf(tmp_path / "rotated.pdf")
-    assert result.heights == [700]
-    assert result.pages[0][0][0].y1 <= 700 and result.pages[0][0][0].y0 > 0.9 * 700 - 30
+    assert result.heights == [400]
+    lines = [line for block in result.pages[0] for line in block]
+    assert all(0 <= line.y0 < line.y1 <= 400 and line.x1 - line.x0 > line.y1 - line.y0 for line in lines)
+    text = load_document(tmp_path / "rotated.pdf").text.text
+    assert text.splitlines() == [f"第{i + 1}条 住宿费每天不超过{300 + 50 * i}元。" for i in range(4)]
 
 
 SAMPLES = Path(__file__).parent / "samples"
