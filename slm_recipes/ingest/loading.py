@@ -8,8 +8,8 @@ from pathlib import Path
 
 from slm_recipes.errors import RecipeError
 from slm_recipes.ingest.cleaning import join_lines
-from slm_recipes.ingest.document import DocumentText
 from slm_recipes.ingest.columns import split_columns
+from slm_recipes.ingest.document import DocumentText
 from slm_recipes.ingest.layout import merge_table_rows, remove_running_lines, to_source_lines
 from slm_recipes.ingest.pdf_text import extract_pdf
 from slm_recipes.ingest.sources import SUPPORTED_SUFFIXES, document_kind
