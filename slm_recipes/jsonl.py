@@ -1,4 +1,4 @@
-"""The one reader of record files: JSONL (one object a line) or one JSON array of objects.
+"""The one reader of record files: JSONL (one object a line), one JSON array of objects, or one object.
 
 Every stage reads its inputs through it, so a bad record always stops the run with one line that
 names the file and the line (`file:line`) or the array item (`file[item]`), and what to do.
@@ -51,15 +51,15 @@ def _lines(path: Path, text: str) -> list[tuple[str, Any]]:
         try:
             records.append((f"{path}:{lineno}", json.loads(line)))
         except json.JSONDecodeError as err:
-            if lineno == 1 and text.lstrip().startswith("{") and _is_one_object(text):
-                raise RecipeError(f"{path}: holds one JSON object spread over lines; write one record per line "
-                                  "(JSONL) or a JSON array of records") from None
+            if lineno == 1 and (record := _one_object(text)) is not None:
+                return [(str(path), record)]  # one record, pretty-printed over several lines
             raise RecipeError(f"{path}:{lineno}: not valid JSON ({err.msg}); fix or remove the line") from None
     return records
 
 
-def _is_one_object(text: str) -> bool:
+def _one_object(text: str) -> dict | None:
     try:
-        return isinstance(json.loads(text), dict)
+        value = json.loads(text)
     except json.JSONDecodeError:
-        return False
+        return None
+    return value if isinstance(value, dict) else None

@@ -62,3 +62,46 @@ def test_unknown_shape_and_missing_file(tmp_path):
         load_examples(write_jsonl(tmp_path / "x.jsonl", [{"text": "hello"}]))
     with pytest.raises(RecipeError, match="does not exist"):
         load_examples(tmp_path / "missing.jsonl")
+
+
+@pytest.mark.parametrize(("record", "message"), [
+    ({"conversations": [{"from": "human", "value": "Q?"}, {"from": "function_call", "value": "{}"},
+                        {"from": "observation", "value": "{}"}, {"from": "gpt", "value": "A."}]},
+     r"x\.jsonl:1: turn 2 is a tool call or result \('from': 'function_call'\)"),
+    ({"conversations": [{"from": "human", "value": "Q?"}, {"from": "bot", "value": "A."}]},
+     r"x\.jsonl:1: turn 2 \('from': 'bot'\): sharegpt turns need"),
+    ({"messages": [{"role": "user", "content": "Q?"}, {"role": "tool", "content": "{}"}]},
+     r"x\.jsonl:1: message 2 is a tool call or result \(role 'tool'\)"),
+    ({"messages": USER_ASSISTANT, "label": False}, r"x\.jsonl:1: 'label: false' marks a bad answer \(KTO data\)"),
+    ({"conversations": [{"from": "human", "value": "Q?"}], "chosen": {"from": "gpt", "value": "A."},
+      "rejected": {"from": "gpt", "value": "B."}}, r"x\.jsonl:1: a preference pair \(chosen/rejected, DPO data\)"),
+    ({"messages": [{"role": "user", "content": "<image>What is shown?"}, {"role": "assistant", "content": "A cat."}],
+      "images": ["cat.jpg"]}, r"x\.jsonl:1: a multimodal record \('images'\)"),
+    ({"instruction": "<image>描述图片", "output": "<image>一只猫。"}, r"x\.jsonl:1: a multimodal record \(<image> placeholder\)"),
+])
+def test_records_that_would_train_the_wrong_thing_are_refused_in_one_line(tmp_path, record, message):
+    with pytest.raises(RecipeError, match=message):
+        load_examples(write_jsonl(tmp_path / "x.jsonl", [record]))
+
+
+def test_kto_records_labelled_true_train(tmp_path):
+    examples = load_examples(write_jsonl(tmp_path / "x.jsonl", [{"messages": USER_ASSISTANT, "label": True}]))
+    assert [e.messages for e in examples] == [USER_ASSISTANT]
+
+
+def test_unfilled_template_placeholders_are_warned_about(tmp_path, caplog):
+    path = write_jsonl(tmp_path / "x.jsonl", [{"question": "Q?", "answer": "A."},
+                                              {"instruction": "你好，我是{{name}}", "output": "我是{{name}}，由{{author}}开发。"}])
+    with caplog.at_level("WARNING"):
+        examples = load_examples(path)
+    assert len(examples) == 2
+    assert "x.jsonl: 1 record(s) hold an unfilled template placeholder, first {{name}} at" in caplog.text
+    assert "x.jsonl:2" in caplog.text
+
+
+def test_a_dataset_index_is_named_as_not_records(tmp_path):
+    path = tmp_path / "dataset_info.json"
+    path.write_text(json.dumps({"identity": {"file_name": "identity.json"}, "alpaca_zh_demo": {"file_name": "a.json"}},
+                               indent=2), encoding="utf-8")
+    with pytest.raises(RecipeError, match=r"dataset_info\.json: unknown record shape \(keys: identity, alpaca_zh_demo\)"):
+        load_examples(path)

@@ -21,13 +21,18 @@ def test_jsonl_and_json_array_give_the_same_records_with_their_locations(tmp_pat
     ('{"id": "a"}\n{"id": \n', r"qa\.jsonl:2: not valid JSON"),
     ('{"id": "a"}\n[1, 2]\n', r"qa\.jsonl:2: expected a JSON object, got list"),
     ('{"id": 3}\n', r"qa\.jsonl:1: missing or non-text field\(s\) id"),
-    ('{\n  "id": "a"\n}\n', r"qa\.jsonl: holds one JSON object spread over lines"),
 ])
 def test_a_bad_record_is_named(tmp_path, text, message):
     path = tmp_path / "qa.jsonl"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RecipeError, match=message):
         read_records(path, required=("id",))
+
+
+def test_one_object_spread_over_lines_is_one_record(tmp_path):
+    path = tmp_path / "record.json"
+    path.write_text('{\n  "id": "a",\n  "text": "x"\n}\n', encoding="utf-8")
+    assert read_records(path, required=("id",)) == [(str(path), {"id": "a", "text": "x"})]
 
 
 def test_missing_and_undecodable_files_say_what_to_do(tmp_path):
