@@ -19,6 +19,7 @@ import pymupdf
 
 from slm_recipes.ingest.chunking import chunk_spans
 from slm_recipes.ingest.cleaning import join_lines
+from slm_recipes.ingest.columns import split_columns
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.layout import merge_table_rows, remove_running_lines, to_source_lines
 from slm_recipes.ingest.pdf_text import extract_pdf
@@ -74,7 +75,8 @@ def stages(path: Path, repeats: int) -> None:
     extracted = extract_pdf(path)
 
     def layout() -> list:
-        pages, _ = remove_running_lines([merge_table_rows(b) for b in extracted.pages], extracted.heights)
+        pages, _ = remove_running_lines([[block for region in split_columns(b) for block in merge_table_rows(region)]
+                                         for b in extracted.pages], extracted.heights)
         return to_source_lines(pages)
 
     lines = layout()

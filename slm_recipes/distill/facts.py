@@ -102,7 +102,7 @@ def logical_lines(text: str) -> list[str]:
 def chunk_facts(text: str, starts_mid_text: bool = False) -> Iterator[Fact]:
     """Walk the chunk's lines: chapter headings give the topic; each article's first fee-like subject is the
     fallback subject of its clauses. A sentence cut by the chunk's edges is skipped: at the end one without its
-    full stop, at the start (when the chunk does not start the document or an article) the first one."""
+    full stop or clause end (；), at the start (when the chunk does not start the document or an article) the first one."""
     sentences: list[tuple[str, str, tuple[str, str]]] = []  # (sentence, topic, (article subject, where it is))
     topic, article_subject = "", None
     lines = logical_lines(text)
@@ -124,7 +124,7 @@ def chunk_facts(text: str, starts_mid_text: bool = False) -> Iterator[Fact]:
                     found = find_subject(body, STRONG_ENDS)
                     article_subject = (found, body) if _is_specific(found) else ("", "")
                 sentences.append((sentence.strip(), topic, article_subject))
-    if sentences and not sentences[-1][0].endswith(TERMINALS):
+    if sentences and not sentences[-1][0].endswith((*TERMINALS, "；", ";")):  # the chunker breaks at clause ends too
         sentences.pop()
     for sentence, topic, article_subject in sentences:
         yield from _sentence_facts(sentence.rstrip("。！？!?"), topic, article_subject)

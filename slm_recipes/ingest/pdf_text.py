@@ -55,21 +55,21 @@ def _pymupdf_pages(doc: pymupdf.Document) -> tuple[list[list[Block]], list[float
                 if block != block_no:
                     lines: list[list] = []
                     blocks.append(lines)
-                line = [x0, y0, x1, y1, [word]]
+                line = [x0, y0, x1, y1, [word], x1, y1]
                 lines.append(line)
                 block_no, line_no = block, line_in_block
-            else:  # the union of the word boxes: a line may run down the page as well as across it
-                line[0], line[1] = min(line[0], x0), min(line[1], y0)
-                line[2], line[3] = max(line[2], x1), max(line[3], y1)
+            else:  # the last word's far corner: a line runs across the page or down it
                 line[4].append(word)
+                line[5], line[6] = x1, y1
         if page.rotation:  # a page shown turned (/Rotate): its lines into the frame a reader sees
             matrix = page.rotation_matrix
             heights.append(page.rect.height)
-            pages.append([[Line(*(pymupdf.Rect(x0, y0, x1, y1) * matrix), " ".join(words))
-                           for x0, y0, x1, y1, words in lines] for lines in blocks])
+            pages.append([[Line(*(pymupdf.Rect(x0, y0, max(x1, x9), max(y1, y9)) * matrix), " ".join(words))
+                           for x0, y0, x1, y1, words, x9, y9 in lines] for lines in blocks])
             continue
         heights.append(textpage.rect.height)
-        pages.append([[Line(x0, y0, x1, y1, " ".join(words)) for x0, y0, x1, y1, words in lines] for lines in blocks])
+        pages.append([[Line(x0, y0, max(x1, x9), max(y1, y9), " ".join(words)) for x0, y0, x1, y1, words, x9, y9 in lines]
+                      for lines in blocks])
     return pages, heights
 
 
@@ -103,8 +103,11 @@ def _page_text(blocks: list[Block]) -> str:
     return "\n".join(line.text for block in blocks for line in block)
 
 
-def _is_vertical_writing(blocks: list[Block]) -> bool:
+def _is_vertical_writing(blocks: list[Block], text: str) -> bool:
     """Most lines one character each: PyMuPDF's reading of CJK set top to bottom, one line per character."""
+    count = text.count("\n") + 1
+    if count < _VERTICAL_MIN_LINES or len(text) > 3 * count:  # lines of several characters on average
+        return False
     lines = [line.text.strip() for block in blocks for line in block if line.text.strip()]
     return len(lines) >= _VERTICAL_MIN_LINES and sum(len(text) == 1 for text in lines) > len(lines) / 2
 
@@ -117,7 +120,7 @@ def _reread_unreadable_pages(path: Path, result: PdfPages) -> None:
     for index, blocks in enumerate(result.pages):
         text = _page_text(blocks)
         score = readability(text)
-        upright = not _is_vertical_writing(blocks)
+        upright = not _is_vertical_writing(blocks, text)
         if not text.strip() or score >= READABLE and upright:
             continue
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +19,14 @@ from slm_recipes.progress import Progress
 from slm_recipes.run_lock import output_lock
 
 log = logging.getLogger(__name__)
-# the text before a chunk ends inside a line that has no sentence end: the chunk continues that sentence
-CONTINUES = re.compile(r"[^。！？!?；;\s][ \t]*\Z")
+_SENTENCE_ENDS = frozenset("。！？!?；;")
+
+
+def _continues(text: str, start: int) -> bool:
+    """The text before `start` ends inside a line with no sentence end: the chunk continues that sentence.
+    Only the few characters before `start` are looked at (a search up to it would make ingest quadratic)."""
+    before = text[max(0, start - 64):start].rstrip(" \t")
+    return bool(before) and before[-1] not in _SENTENCE_ENDS and not before[-1].isspace()
 
 
 def _ingest_one(path: Path, config: IngestConfig, count_tokens: Callable[[str], int], seen: dict[str, str],
@@ -51,7 +56,7 @@ def _ingest_one(path: Path, config: IngestConfig, count_tokens: Callable[[str], 
             "span": [start, end],
             "text": loaded.text.text[start:end],
             # a chunk that starts inside a sentence (a sentence longer than the budget was cut) says so
-            "continues": bool(CONTINUES.search(loaded.text.text, 0, start)) if start else False,
+            "continues": _continues(loaded.text.text, start),
         })
         report.chunks += 1
     return report

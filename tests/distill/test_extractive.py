@@ -155,3 +155,10 @@ def test_every_answer_is_the_source_s_own_words(corpus_chunks: list[dict]) -> No
             assert body in flat, pair["answer"]
             answers += 1
     assert answers > 100
+
+
+def test_a_chunk_ending_at_a_clause_end_keeps_its_last_clause() -> None:
+    """The chunker may break at ；, so the clause before it is whole although its sentence goes on in the next chunk."""
+    pairs = _ask({"id": "c", "text": "第十五条 单次出租车费用超过130元的，须在报销单上注明起止地点和事由；"})
+    assert {p["answer"] for p in pairs} == {"单次出租车费用超过130元的，须在报销单上注明起止地点和事由。"}
+    assert _ask({"id": "c", "text": "第十五条 单次出租车费用超过130元的，须在报销单上注"}) == []  # cut: not asked
