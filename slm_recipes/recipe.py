@@ -19,11 +19,13 @@ from slm_recipes.evaluation.settings import EvaluationConfig
 from slm_recipes.export.config import ExportConfig
 from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.ingest.config import IngestConfig
+from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.run_paths import RunPaths
 
 #: Recipe section -> its settings class (each a frozen dataclass that checks itself).
 SECTIONS: dict[str, type] = {"ingest": IngestConfig, "distill": DistillConfig, "curate": CurateConfig,
-                             "generation": GenerationSettings, "export": ExportConfig, "evaluation": EvaluationConfig}
+                             "generation": GenerationSettings, "export": ExportConfig, "evaluation": EvaluationConfig,
+                             "retrieval": RetrievalConfig}
 SIZE_HINT = "add a model-size recipe, e.g. --config recipes/models/qwen2.5-0.5b.yaml"
 
 
@@ -40,6 +42,7 @@ class Recipe:
     generation: GenerationSettings
     export: ExportConfig
     evaluation: EvaluationConfig
+    retrieval: RetrievalConfig
     #: The DataModule's arguments (`data.init_args`) with the model name linked in.
     data: Mapping[str, Any]
     #: The recipe files it came from, base first.
@@ -56,6 +59,11 @@ class Recipe:
     @property
     def train_file(self) -> str | None:
         return self.data.get("train_file")
+
+    @property
+    def open_book(self) -> bool:
+        """The model was trained to read passages (`data.init_args.context` gold or raft): answers retrieve."""
+        return self.data.get("context", "none") != "none"
 
 
 def section(name: str, values: Mapping[str, Any] | None) -> Any:
@@ -74,12 +82,14 @@ def build_recipe(name: str, model_args: Mapping[str, Any], data_args: Mapping[st
     ingest, distill, curate, export = (sections[k] for k in ("ingest", "distill", "curate", "export"))
     paths = RunPaths(name=name, model_name=str(model_name), export_dir_override=export.output_dir,
                      chunks_file=ingest.output, distilled_file=distill.output, dataset_folder=curate.output_dir,
-                     distill_cache_folder=distill.cache_dir, review_folder=curate.review_dir)
+                     distill_cache_folder=distill.cache_dir, review_folder=curate.review_dir,
+                     index_folder=sections["retrieval"].index)
     ingest = replace(ingest, output=str(paths.chunks))
     distill = replace(distill, chunks=str(paths.chunks), output=str(paths.distilled), cache_dir=str(paths.distill_cache_dir))
     curate = replace(curate, chunks=str(paths.chunks), distilled=str(paths.distilled),
                      output_dir=str(paths.dataset_dir), review_dir=str(paths.review_dir))
+    retrieval = replace(sections["retrieval"], chunks=str(paths.chunks), index=str(paths.index_dir))
     data = {**data_args, "model_name": str(model_name)}
     return Recipe(name=name, model_name=str(model_name), paths=paths, ingest=ingest, distill=distill, curate=curate,
-                  generation=sections["generation"], export=export, evaluation=sections["evaluation"],
+                  generation=sections["generation"], export=export, evaluation=sections["evaluation"], retrieval=retrieval,
                   data=MappingProxyType(data), files=files)

@@ -36,6 +36,7 @@ def add_recipe_sections(parser: ArgumentParser) -> None:
     # each stage reads what the previous one wrote: the paths are written once, where they are made
     parser.link_arguments("ingest.output", "distill.chunks")
     parser.link_arguments("ingest.output", "curate.chunks")
+    parser.link_arguments("ingest.output", "retrieval.chunks")
     parser.link_arguments("distill.output", "curate.distilled")
 
 

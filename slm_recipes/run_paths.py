@@ -35,6 +35,7 @@ class RunPaths:
     dataset_folder: str | None = None  # curate.output_dir
     distill_cache_folder: str | None = None  # distill.cache_dir
     review_folder: str | None = None  # curate.review_dir
+    index_folder: str | None = None  # retrieval.index
 
     # --- training: logs/<name>/<model>/ ---------------------------------------------------------------
 
@@ -114,7 +115,7 @@ class RunPaths:
     @property
     def index_dir(self) -> Path:
         """The retrieval index over the chunks, beside them."""
-        return self.chunks.parent / "index"
+        return Path(self.index_folder) if self.index_folder else self.chunks.parent / "index"
 
 
 def adapter_dir_in(run_dir: str | Path) -> Path:

@@ -69,3 +69,18 @@ def qa_records(n: int, chunks: int = 5) -> list[dict]:
          "numbers": [f"{100 + i}元"]}
         for i in range(n)
     ]
+
+
+#: A small rules document, as chunks.jsonl records (`chunk_records`): chapters, articles, numbers.
+RULES = [
+    ("c1", "第一章 总则\n第一条 为规范差旅费报销，制定本办法。\n第二条 本办法适用于全体正式员工。", [1, 1]),
+    ("c2", "第二章 住宿费\n第三条 住宿费实行限额标准。甲类地区每人每晚不超过800元，乙类地区每人每晚不超过500元。", [1, 2]),
+    ("c3", "第三章 交通费\n第四条 自驾出差按每公里1.2元给予燃油补贴。\n第五条 机票应至少提前7天预订。", [2, 2]),
+    ("c4", "第四章 伙食补助\n第六条 伙食补助按每人每天100元包干使用。长期驻外的伙食补助按每人每天65元发放。", [3, 3]),
+]
+
+
+def chunk_records() -> list[dict]:
+    """The rules as chunks.jsonl records, one chunk per chapter."""
+    return [{"id": cid, "doc": "/docs/rules.pdf", "pages": pages, "text": text, "continues": False}
+            for cid, text, pages in RULES]
