@@ -24,6 +24,7 @@ STAGES = ("ingest", "distill", "curate", "evaluation", "export", "chat")
 LAYERS = [  # bottom to top: (name, module prefixes relative to slm_recipes)
     ("kernel", sorted(KERNEL)),
     ("model and tokenizer lookup", ["model_source", "tokenizers"]),
+    ("retrieval and grounded decoding", ["retrieval", "grounded_numbers"]),
     ("training components and shared generation", ["datamodules", "modules", "generation", "schedules"]),
     ("stages", list(STAGES)),
     ("orchestration: data preparation, callbacks, artefact loader", ["data_pipeline", "callbacks", "artefacts",
