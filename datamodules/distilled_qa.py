@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Literal
 
 import lightning as L
 import numpy as np
@@ -18,6 +20,10 @@ from slm_recipes.datamodules.splits import split_by_group
 from torch.utils.data import DataLoader, Dataset
 
 from slm_recipes.errors import RecipeError
+from slm_recipes.retrieval.gold import gold_passage
+from slm_recipes.retrieval.open_book import OpenBook
+from slm_recipes.retrieval.passages import Passage
+from slm_recipes.retrieval.prompt import with_passages
 from slm_recipes.tokenizers import load_tokenizer
 
 
@@ -25,6 +31,7 @@ from slm_recipes.tokenizers import load_tokenizer
 class EncodedExample:
     example: Example
     encoded: EncodedChat
+    passages: list[Passage] = field(default_factory=list)  # what the user turn shows (open-book training)
 
 
 class EncodedDataset(Dataset):
@@ -59,6 +66,8 @@ class DistilledQADataModule(L.LightningDataModule):
         num_workers: int = 0,
         pad_to_multiple_of: int = 8,
         seed: int = 42,
+        context: Literal["none", "gold", "raft"] = "none",
+        no_gold_share: float = 0.2,
         stages: DataPreparation | None = None,
     ) -> None:
         """
@@ -76,12 +85,22 @@ class DistilledQADataModule(L.LightningDataModule):
             num_workers: DataLoader worker processes.
             pad_to_multiple_of: Pad each batch's length up to a multiple of this (tensor-core friendly).
             seed: Seed of the length-grouped shuffling.
+            context: What each question's user turn shows: `none` (closed book), `gold` (the retrieved passages
+                with the gold one put in) or `raft` (as `gold`, and `no_gold_share` of the examples without the gold
+                passage, answered with `retrieval.unanswerable`). Passages are never trained; every answer
+                (`slm chat`, `predict`, `eval`) then retrieves the same way.
+            no_gold_share: Share of `raft` examples shown distractors only.
             stages: The run's data preparation (linked by the CLI from the ingest/distill/curate sections); when
                 `train_file` is its output, `prepare_data` brings it up to date first.
         """
         super().__init__()
         self.save_hyperparameters(ignore=["stages"])
+        if context not in ("none", "gold", "raft"):
+            raise RecipeError(f"data.init_args.context must be none, gold or raft, got {context!r}")
+        if not 0 <= no_gold_share < 1:
+            raise RecipeError(f"data.init_args.no_gold_share must be in [0, 1), got {no_gold_share}")
         self.stages = stages
+        self.open_book: OpenBook | None = None
         self.tokenizer = None
         self.train_data: EncodedDataset | None = None
         self.val_data: EncodedDataset | None = None
@@ -91,7 +110,15 @@ class DistilledQADataModule(L.LightningDataModule):
         """Runs once per node: make the dataset when the recipe's pipeline produces it."""
         if self.stages is not None and self.stages.produces(self.hparams.train_file):
             self.stages.ensure(self.hparams.model_name)
+        if self.hparams.context != "none":
+            self._stages().ensure_index(self.hparams.model_name)
         self._check_files()
+
+    def _stages(self) -> DataPreparation:
+        if self.stages is None:
+            raise RecipeError(f"data.init_args.context {self.hparams.context} needs the recipe's retrieval index "
+                              "(run through `slm fit`, which links the ingest and retrieval sections)")
+        return self.stages
 
     def _check_files(self) -> None:
         for path in (self.hparams.train_file, self.hparams.val_file, self.hparams.eval_file):
@@ -104,6 +131,8 @@ class DistilledQADataModule(L.LightningDataModule):
             return
         self._check_files()
         self.tokenizer = load_tokenizer(self.hparams.model_name)
+        if self.hparams.context != "none":
+            self.open_book = self._stages().open_book(self.tokenizer)
         train = load_examples(self.hparams.train_file)
         if self.hparams.val_file:
             val = load_examples(self.hparams.val_file)
@@ -124,14 +153,36 @@ class DistilledQADataModule(L.LightningDataModule):
     def _encode(self, examples: list[Example]) -> tuple[EncodedDataset, int]:
         kept, dropped = [], 0
         for example in examples:
-            encoded = encode_chat(self.tokenizer, with_system_prompt(example.messages, self.hparams.system_prompt))
+            messages = with_system_prompt(example.messages, self.hparams.system_prompt)
+            passages: list[Passage] = []
+            if self.open_book is None:
+                encoded = encode_chat(self.tokenizer, messages)
+            else:
+                prompt, reply, passages, gold = self._with_context(example, messages)
+                encoded = encode_chat(self.tokenizer, [*with_passages(prompt, passages), reply])
+                while len(encoded.input_ids) > self.hparams.max_length and len(passages) > 1:
+                    passages = _without_last(passages, keep=gold)
+                    encoded = encode_chat(self.tokenizer, [*with_passages(prompt, passages), reply])
             if encoded.trained_tokens == 0:
                 raise RecipeError(f"{example.source}: the chat template leaves no token to train; check the record")
             if len(encoded.input_ids) > self.hparams.max_length:
                 dropped += 1
                 continue
-            kept.append(EncodedExample(example, encoded))
+            kept.append(EncodedExample(example, encoded, passages))
         return EncodedDataset(kept), dropped
+
+    def _with_context(self, example: Example, messages: list[dict[str, str]]
+                      ) -> tuple[list[dict[str, str]], dict[str, str], list[Passage], Passage | None]:
+        """The prompt before the example's last answer, that answer (the `unanswerable` sentence when its gold
+        passage is left out), the passages to show and the gold one among them (None when left out)."""
+        last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
+        answer = messages[last]["content"]
+        gold = gold_passage(self.open_book.retriever.passages, answer, example.meta.get("chunk_id"))
+        without_gold = (self.hparams.context == "raft"
+                        and _share(example.group + example.source, self.hparams.seed) < self.hparams.no_gold_share)
+        reading = self.open_book.training_read(messages[:last], gold, without_gold)
+        reply = {"role": "assistant", "content": answer if reading.answerable else reading.unanswerable}
+        return messages[:last], reply, reading.passages, gold if reading.answerable else None
 
     def _statistics(self, train_dropped: int, val_dropped: int) -> dict[str, float]:
         lengths = np.array(self.train_data.lengths)
@@ -163,3 +214,17 @@ class DistilledQADataModule(L.LightningDataModule):
     def val_dataloader(self) -> DataLoader:
         eval_batch = self.hparams.eval_batch_size or 2 * self.hparams.batch_size
         return self._loader(self.val_data, eval_batch, shuffle=False)
+
+
+def _without_last(passages: list[Passage], keep: Passage | None) -> list[Passage]:
+    """Drop the lowest-ranked passage that is not the gold one: an over-long example is cut on passage boundaries."""
+    for i in range(len(passages) - 1, -1, -1):
+        if passages[i] != keep:
+            return passages[:i] + passages[i + 1:]
+    return passages
+
+
+def _share(key: str, seed: int) -> float:
+    """A stable number in [0, 1) for `key`: which RAFT examples go without their gold passage."""
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
+
+from slm_recipes.retrieval.open_book import OpenBook
 
 
 class DataPreparation(Protocol):
@@ -11,3 +13,9 @@ class DataPreparation(Protocol):
 
     def ensure(self, model_name: str) -> None:
         """Bring the dataset up to date (rerunning only the stages whose inputs or settings changed)."""
+
+    def ensure_index(self, model_name: str) -> None:
+        """Bring the chunks and the retrieval index over them up to date (open-book training)."""
+
+    def open_book(self, tokenizer: Any) -> OpenBook:
+        """The retriever and prompt builder over the index, measuring passages with `tokenizer`."""

@@ -12,13 +12,15 @@ import sys
 from collections.abc import Sequence
 
 from slm_recipes.command_line import Alias, Command, print_overview, run_command
-from slm_recipes.commands.data import curate, distill, ingest, inspect_data, review_export, review_import
+from slm_recipes.commands.data import curate, distill, index, ingest, inspect_data, review_export, review_import
 from slm_recipes.commands.evaluate import evaluate
 from slm_recipes.commands.export import export, gguf_list
 from slm_recipes.commands.keys import keys
 from slm_recipes.commands.talk import chat, predict
 from slm_recipes.errors import RecipeError, RunFailed
 
+CLOSED_BOOK = {"--no-retrieval": Alias("no_retrieval", "true", help="answer closed-book, even for a model trained "
+                                                                "open-book")}
 TRAINING = {
     "fit": "fine-tune (LoRA / QLoRA) on the recipe's data; TensorBoard under logs/<name>/<model>/",
     "validate": "validation loss and QA metrics of the base model, or of a checkpoint with --ckpt_path",
@@ -29,19 +31,22 @@ COMMANDS: dict[str, Command] = {
                                                    "list the bad ones")}),
     "distill": Command(distill, reads=("distill", "ingest", "name")),
     "curate": Command(curate, reads=("curate", "ingest", "distill", "name")),
+    "index": Command(index, reads=("retrieval", "ingest", "name", "model.init_args.model_name (the tokenizer)")),
     "review export": Command(review_export, reads=("curate", "name")),
     "review import": Command(review_import, reads=("curate", "name")),
-    "inspect-data": Command(inspect_data, reads=("name", "model.init_args.model_name", "data")),
+    "inspect-data": Command(inspect_data, reads=("name", "model.init_args.model_name", "data", "retrieval")),
     "keys": Command(keys, reads=("distill",), recipe_optional=True),
-    "chat": Command(chat, reads=("generation", "name", "model.init_args.model_name", "data.init_args.system_prompt")),
-    "predict": Command(predict, reads=("generation", "name", "model.init_args.model_name",
-                                       "data.init_args.system_prompt")),
+    "chat": Command(chat, reads=("generation", "retrieval", "name", "model.init_args.model_name",
+                                 "data.init_args.system_prompt", "data.init_args.context"), aliases=CLOSED_BOOK),
+    "predict": Command(predict, reads=("generation", "retrieval", "name", "model.init_args.model_name",
+                                       "data.init_args.system_prompt", "data.init_args.context"),
+                       aliases=CLOSED_BOOK),
     "export": Command(export, reads=("export", "generation", "name", "model.init_args.model_name",
                                      "data.init_args.system_prompt", "data.init_args.eval_file"),
                       aliases={"--gguf": Alias("export.gguf", convert=gguf_list,
                                                help="GGUF types this time, comma-separated: q8_0,q4_k_m"),
                                "--no-verify": Alias("export.verify", "false", help="skip the verification")}),
-    "eval": Command(evaluate, reads=("evaluation", "name", "model.init_args.model_name", "data")),
+    "eval": Command(evaluate, reads=("evaluation", "retrieval", "name", "model.init_args.model_name", "data")),
 }
 
 

@@ -64,7 +64,7 @@ class SLMCLI(LightningCLI):
         parser.link_arguments("model.init_args.model_name", "data.init_args.model_name")
         parser.link_arguments("data.init_args.max_length", "model.init_args.max_length")
         # a full run makes its own dataset: the DataModule gets the stage sections to run in prepare_data
-        parser.link_arguments(("ingest", "distill", "curate"), "data.init_args.stages", compute_fn=DataStages,
+        parser.link_arguments(("ingest", "distill", "curate", "retrieval"), "data.init_args.stages", compute_fn=DataStages,
                               apply_on="instantiate")
 
     def _run_config(self) -> Namespace:
@@ -77,7 +77,7 @@ class SLMCLI(LightningCLI):
         training = {key: {"init_args": config[key].init_args.as_dict()} for key in ("model", "data")}
         self.recipe = recipe_from_config(config, training, tuple(str(f.path) for f in self.files))
         # the stages run on the recipe's resolved paths (data/<name>/... unless the recipe places them)
-        for key in ("ingest", "distill", "curate"):
+        for key in ("ingest", "distill", "curate", "retrieval"):
             config[key] = Namespace(**vars(getattr(self.recipe, key)))
 
     def instantiate_trainer(self, **kwargs: Any):

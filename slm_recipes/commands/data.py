@@ -65,6 +65,38 @@ def curate(recipe: Recipe) -> None:
         raise RunFailed(report.failure_summary())
 
 
+def index(recipe: Recipe, query: str | None = None, top: int | None = None) -> None:
+    """Build the retrieval index over the run's chunks (beside them: data/<name>/index), or search it.
+
+    The passages are `retrieval.unit`s of chunks.jsonl (made first when the recipe has ingest sources),
+    indexed for `retrieval.retriever`; the index is rebuilt only when the chunks or those settings change.
+    With --query it prints the best passages for a question with scores, document and pages.
+
+    Args:
+        query: A question to search for (the index is brought up to date first).
+        top: How many passages --query prints (default `retrieval.top_k`).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    recipe_stages(recipe).ensure_index(recipe.model_name)
+    if query is None:
+        return
+    if not query.strip():
+        raise RecipeError("--query is empty; ask a question")
+    from slm_recipes.retrieval.index import Retriever
+
+    config = recipe.retrieval
+    hits = Retriever(config, str(config.index), str(config.chunks)).search(query, top or config.top_k)
+    table = Table(title=f"{len(hits)} passage(s) for {query!r} (relevant from {config.min_score:.2f})")
+    for column, justify in (("#", "right"), ("score", "right"), ("relevance", "right"), ("source", "left"),
+                            ("passage", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for n, hit in enumerate(hits, start=1):
+        table.add_row(str(n), f"{hit.score:.3f}", f"{hit.relevance:.2f}", hit.passage.source, hit.passage.text)
+    Console().print(table)
+
+
 def review_export(recipe: Recipe) -> None:
     """Write a review sample of the curated pairs (sample.csv to edit, sample.html to read).
 
@@ -94,14 +126,16 @@ def review_import(recipe: Recipe, csv_file: str) -> None:
 
 
 def inspect_data(recipe: Recipe, count: int = 3) -> None:
-    """Print rendered training examples (trained vs masked tokens) and the data statistics.
+    """Print rendered training examples (trained vs masked tokens, passages included) and the data statistics.
 
     Args:
         count: How many examples to show.
     """
     from slm_recipes.inspect_data import print_inspection
 
-    print_inspection(recipe_datamodule(recipe), count=count)
+    datamodule = recipe_datamodule(recipe)
+    datamodule.prepare_data()  # as `slm fit` does: the dataset and the index are made or refreshed first
+    print_inspection(datamodule, count=count)
 
 
 def recipe_datamodule(recipe: Recipe) -> Any:
@@ -116,4 +150,11 @@ def recipe_datamodule(recipe: Recipe) -> Any:
         raise RecipeError(f"unknown key '{unknown[0]}' in data.init_args; check its spelling against `slm fit --help`")
     if not recipe.train_file:
         raise RecipeError("the recipe sets no data.init_args.train_file")
-    return DistilledQADataModule(**recipe.data)
+    return DistilledQADataModule(**recipe.data, stages=recipe_stages(recipe))
+
+
+def recipe_stages(recipe: Recipe) -> Any:
+    """The recipe's data preparation (ingest → distill → curate → index), as `slm fit` links it."""
+    from slm_recipes.data_pipeline import DataStages
+
+    return DataStages(recipe.ingest, recipe.distill, recipe.curate, recipe.retrieval)

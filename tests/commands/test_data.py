@@ -179,3 +179,23 @@ def test_a_read_only_output_folder_is_one_line_naming_it_and_nothing_is_lost(tmp
     assert run.returncode == 2, run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith(f"error: {out}") and "Permission denied" in run.stderr
     assert "Traceback" not in run.stderr and (out / "keep.txt").read_text() == "earlier work"
+
+
+def test_index_builds_once_and_query_prints_the_best_passages_with_their_pages(tmp_path, smollm2_dir, monkeypatch,
+                                                                               capsys, caplog):
+    monkeypatch.chdir(tmp_path)
+    argv = ["--config", str(DEMO), "--model.model_name", str(smollm2_dir)]
+    caplog.set_level("INFO")
+    cli_main(["index", *argv])
+    assert "passages (sentences, bm25) in data/demo/index" in caplog.text
+    manifest = json.loads((tmp_path / "data/demo/index/manifest.json").read_text())
+    assert manifest["unit"] == "sentence" and manifest["passages"] > 100
+    monkeypatch.setenv("COLUMNS", "200")
+    cli_main(["index", *argv, "--query", "自驾出差的燃油补贴每公里多少钱？", "--top", "2"])
+    captured = capsys.readouterr()
+    assert "data/demo/index is up to date; reused" in caplog.text
+    assert "reimbursement_rules.pdf p.2" in captured.out and "1.2元" in captured.out
+    assert "2 passage(s) for '自驾出差的燃油补贴每公里多少钱？'" in captured.out
+    with pytest.raises(SystemExit):
+        cli_main(["index", *argv, "--query", " "])
+    assert "--query is empty" in capsys.readouterr().err

@@ -56,3 +56,66 @@ def test_missing_data_file_is_an_error(tmp_path, tiny_qwen2):
     dm = DistilledQADataModule(train_file=str(tmp_path / "nope.jsonl"), model_name=str(tiny_qwen2))
     with pytest.raises(RecipeError, match="nope.jsonl does not exist"):
         dm.prepare_data()
+
+
+def open_book_module(tmp_path, model_dir, records, **kwargs) -> DistilledQADataModule:
+    from slm_recipes.curate.config import CurateConfig
+    from slm_recipes.data_pipeline import DataStages
+    from slm_recipes.distill.config import DistillConfig
+    from slm_recipes.ingest.config import IngestConfig
+    from slm_recipes.retrieval.config import RetrievalConfig
+
+    rules = tmp_path / "rules.txt"
+    rules.write_text("".join(f"第{i}条 第{i}条规定住宿费每天不超过{100 + i}元。\n" for i in range(12)), encoding="utf-8")
+    chunks = str(tmp_path / "data/chunks.jsonl")
+    stages = DataStages(IngestConfig(sources=[str(rules)], output=chunks), DistillConfig(),
+                        CurateConfig(output_dir=str(tmp_path / "data/dataset")),
+                        RetrievalConfig(chunks=chunks, index=str(tmp_path / "data/index"), top_k=3, passage_tokens=400))
+    dm = make(tmp_path, model_dir, records, stages=stages, **kwargs)
+    dm.prepare_data()
+    return dm
+
+
+def test_raft_shows_retrieved_passages_trains_only_the_answer_and_says_when_the_gold_one_is_missing(tmp_path,
+                                                                                                    tiny_qwen2):
+    dm = open_book_module(tmp_path, tiny_qwen2, qa_records(12), context="raft", no_gold_share=0.3, val_fraction=0.0)
+    dm.setup("fit")
+    tokenizer = dm.tokenizer
+    with_gold = without_gold = 0
+    for item in dm.train_data.items:
+        text = tokenizer.decode(item.encoded.input_ids)
+        trained = tokenizer.decode([t for t, label in zip(item.encoded.input_ids, item.encoded.labels) if label != -100])
+        answer = item.example.messages[-1]["content"]
+        assert "参考资料：\n[1] " in text and item.passages and "参考资料" not in trained
+        if answer in trained:  # the gold passage is shown: the answer is the record's
+            with_gold += 1
+            assert any(answer.rstrip("。").split("规定")[-1] in p.text for p in item.passages)
+        else:
+            without_gold += 1
+            assert "所给文档中没有关于这个问题的规定。" in trained
+            number = answer.split("不超过")[1]
+            assert not any(number in p.text for p in item.passages)
+    assert with_gold and without_gold and without_gold < with_gold
+
+
+def test_an_over_long_open_book_example_loses_passages_not_its_answer(tmp_path, tiny_qwen2):
+    wide = open_book_module(tmp_path, tiny_qwen2, qa_records(4), context="gold", val_fraction=0.0)
+    wide.setup("fit")
+    full = max(len(item.encoded.input_ids) for item in wide.train_data.items)
+    narrow = make(tmp_path, tiny_qwen2, qa_records(4), stages=wide.stages, context="gold", val_fraction=0.0,
+                  max_length=full - 5)
+    narrow.setup("fit")
+    assert len(narrow.train_data) == 4 and narrow.stats["dropped"] == 0
+    assert min(len(item.passages) for item in wide.train_data.items) == 3
+    for before, after in zip(wide.train_data.items, narrow.train_data.items):
+        assert len(after.passages) <= len(before.passages) and set(after.passages) <= set(before.passages)
+        gold = [p for p in before.passages if p.text.endswith(before.example.messages[-1]["content"].split("规定")[-1])]
+        assert gold and gold[0] in after.passages  # the gold passage stays
+        assert len(after.encoded.input_ids) <= full - 5
+        assert after.encoded.trained_tokens == before.encoded.trained_tokens
+
+
+def test_open_book_context_without_the_recipes_index_is_an_error(tmp_path, tiny_qwen2):
+    dm = make(tmp_path, tiny_qwen2, qa_records(3), context="raft")
+    with pytest.raises(RecipeError, match="context raft needs the recipe's retrieval index"):
+        dm.prepare_data()
