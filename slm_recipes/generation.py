@@ -4,6 +4,9 @@ Shared by evaluation, chat, predict and the merged model's generation_config.jso
 
 Prompts are sorted by length so each batch pads little, generated with Hugging Face `generate`
 (greedy unless a temperature is given), cut at the first end-of-turn / EOS token and decoded.
+`answer_questions` answers open-book: it retrieves for each question, shows the passages as
+training did, and (with `grounded_numbers`) lets an answer state only numbers those passages or the
+question contain; a question with no relevant passage gets the `unanswerable` sentence, ungenerated.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from transformers import GenerationConfig, PreTrainedTokenizerBase
+from transformers import GenerationConfig, LogitsProcessorList, PreTrainedTokenizerBase
 from transformers.generation.streamers import BaseStreamer
 
 from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt
 from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.grounded_numbers import GroundedNumbers
+from slm_recipes.retrieval.open_book import OpenBook
+from slm_recipes.retrieval.passages import Passage
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,35 @@ class Generated:
     text: str
     ended: bool  # the end-of-turn (or EOS) token was reached within max_new_tokens
     new_tokens: int
+    passages: tuple[Passage, ...] = ()  # what the prompt showed (open book)
+    answerable: bool = True  # False: no relevant passage, the text is the `unanswerable` sentence
+
+
+def answer_questions(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, prompts: list[list[dict[str, str]]],
+                     settings: GenerationSettings = GenerationSettings(), open_book: OpenBook | None = None,
+                     seed: int = 0, streamer: BaseStreamer | None = None,
+                     on_batch: Callable[[int], None] | None = None) -> list[Generated]:
+    """One answer per prompt: closed-book without `open_book`, else from the passages retrieved for it."""
+    if open_book is None:
+        return generate_answers(model, tokenizer, prompts, settings, seed, streamer, on_batch)
+    readings = [open_book.read(messages) for messages in prompts]
+    asked = [n for n, r in enumerate(readings) if r.answerable]
+    sources = [_grounding(readings[n].messages) for n in asked]
+    answers = generate_answers(model, tokenizer, [readings[n].messages for n in asked], settings, seed, streamer,
+                               on_batch, grounded_in=sources if settings.grounded_numbers else None)
+    out = [Generated(r.unanswerable, True, 0, answerable=False) for r in readings]
+    for n, answer in zip(asked, answers):
+        out[n] = Generated(answer.text, answer.ended, answer.new_tokens, tuple(readings[n].passages))
+    if on_batch is not None and len(asked) < len(prompts):
+        on_batch(len(prompts) - len(asked))
+    if streamer is not None and not asked:
+        streamer.on_finalized_text(out[0].text, stream_end=True)
+    return out
+
+
+def _grounding(messages: list[dict[str, str]]) -> str:
+    """The text an open-book answer may take numbers from: the user turns (passages and question)."""
+    return "\n".join(m["content"] for m in messages if m["role"] == "user")
 
 
 def stop_token_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
@@ -40,11 +75,13 @@ def stop_token_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
 def generate_answers(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, prompts: list[list[dict[str, str]]],
                      settings: GenerationSettings = GenerationSettings(), seed: int = 0,
                      streamer: BaseStreamer | None = None,
-                     on_batch: Callable[[int], None] | None = None) -> list[Generated]:
+                     on_batch: Callable[[int], None] | None = None,
+                     grounded_in: list[str] | None = None) -> list[Generated]:
     """One answer per prompt (a list of messages), in the order given.
 
     `streamer` receives the tokens as they are generated (one prompt only: `slm chat`); `on_batch`
-    is called with the number of answers of each finished batch (a progress bar).
+    is called with the number of answers of each finished batch (a progress bar); `grounded_in[i]`,
+    when given, is the text whose numbers answer i may state (`GroundedNumbers`).
     """
     if streamer is not None and len(prompts) != 1:
         raise ValueError("a streamer follows one prompt at a time")
@@ -62,8 +99,11 @@ def generate_answers(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
             for start in range(0, len(order), settings.batch_size):
                 batch = order[start:start + settings.batch_size]
                 input_ids, attention_mask = left_pad([encoded[i] for i in batch], tokenizer.pad_token_id, device)
+                processors = LogitsProcessorList()
+                if grounded_in is not None:
+                    processors.append(GroundedNumbers(tokenizer, [grounded_in[i] for i in batch], input_ids.size(1)))
                 out = model.generate(input_ids=input_ids, attention_mask=attention_mask, generation_config=config,
-                                     streamer=streamer)
+                                     streamer=streamer, logits_processor=processors)
                 for i, row in zip(batch, out[:, input_ids.size(1):].tolist()):
                     results[i] = _decode(tokenizer, row, stops)
                 if on_batch is not None:

@@ -17,6 +17,8 @@ class GenerationSettings:
         top_p: Nucleus sampling share, when temperature > 0.
         repetition_penalty: Hugging Face repetition penalty (1.0 = none); Ollama's repeat_penalty.
         batch_size: Questions generated together (left-padded).
+        grounded_numbers: Open-book answers can state only numbers that the passages or the question contain
+            (the model still chooses which); closed-book answers are never constrained.
     """
 
     max_new_tokens: int = 96
@@ -24,6 +26,7 @@ class GenerationSettings:
     top_p: float = 1.0
     repetition_penalty: float = 1.0
     batch_size: int = 8
+    grounded_numbers: bool = True
 
     def __post_init__(self) -> None:
         check_sampling("generation", self.max_new_tokens, self.temperature, self.top_p, self.repetition_penalty,

@@ -1,7 +1,9 @@
 """Generate answers to held-out questions and score them: numbers strictly, keywords, format, consistency.
 
 Runs every `evaluation.every_n_epochs` epochs and at the end of fit (label `tuned`), and in
-`slm validate` (label `base` without `--ckpt_path`, so a user sees base vs tuned). Logs every metric
+`slm validate` (label `base` without `--ckpt_path`, so a user sees base vs tuned). A model trained
+open-book (`data.init_args.context`) is asked open-book, as it will be used, and closed-book beside it
+(`tuned-closed`), with retrieval recall@k and citation correctness. Logs every metric
 to the run's loggers, a text table of sample answers to TensorBoard, and writes the per-question
 JSONL and the Markdown report to the run's `eval/` folder (exports/<name>/eval/ or export.output_dir).
 """
@@ -21,9 +23,11 @@ from slm_recipes.datamodules.questions import EvalQuestion, from_examples, load_
 from slm_recipes.evaluation.metrics import QAMetrics
 from slm_recipes.evaluation.report import markdown_cell, question_row, verdict, write_results
 from slm_recipes.evaluation.settings import EvaluationConfig
-from slm_recipes.generation import generate_answers
+from slm_recipes.generation import Generated, answer_questions
 from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.progress import Progress
+from slm_recipes.retrieval.gold import gold_passage
+from slm_recipes.retrieval.open_book import OpenBook
 from slm_recipes.run_paths import eval_dir_in
 
 SMOKE_NEW_TOKENS = 32
@@ -69,8 +73,16 @@ class QAEvaluation(L.Callback):
     # --- what -------------------------------------------------------------------------------------------
 
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule, label: str) -> dict[str, float]:
-        """Answer this rank's share of the questions, score them, log and write the report."""
+        """Open-book models: closed-book first (`<label>-closed`), then as used; returns the last figures."""
         self._evaluated_step = trainer.global_step
+        open_book = getattr(trainer.datamodule, "open_book", None)
+        if open_book is not None:
+            self._evaluate(trainer, pl_module, f"{label}-closed", None)
+        return self._evaluate(trainer, pl_module, label, open_book)
+
+    def _evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule, label: str,
+                  open_book: OpenBook | None) -> dict[str, float]:
+        """Answer this rank's share of the questions, score them, log and write the report."""
         datamodule = trainer.datamodule
         questions = self.questions(datamodule)
         settings = self.settings
@@ -84,11 +96,14 @@ class QAEvaluation(L.Callback):
             with Progress(f"QA evaluation ({label})", total=len(mine), unit="questions",
                           enabled=trainer.is_global_zero) as bar:
                 values, rows = self.score(model, datamodule.tokenizer, questions, mine, settings, sample=not smoke,
-                                          on_batch=bar.advance)
+                                          on_batch=bar.advance, open_book=open_book)
         rows = _gather(rows)
+        if open_book is not None:
+            values.update(retrieval_metrics(rows))  # from every rank's rows
         self.last = values
         if trainer.is_global_zero:
-            self._log(trainer, values, rows)
+            self._log(trainer, {f"{k}{'_closed' if label.endswith('-closed') else ''}": v for k, v in values.items()},
+                      rows)
             report = write_results(self._output_dir(trainer), label, rows, values)
             rank_zero_info(f"QA evaluation ({label}, {len(rows)} questions): "
                            + ", ".join(f"{k} {v:.3f}" for k, v in values.items() if k.startswith("qa/"))
@@ -96,19 +111,29 @@ class QAEvaluation(L.Callback):
         return values
 
     def score(self, model: torch.nn.Module, tokenizer: Any, questions: list[EvalQuestion], mine: list[int],
-              settings: GenerationSettings, sample: bool = True,
-              on_batch: Callable[[int], None] | None = None) -> tuple[dict[str, float], list[dict[str, Any]]]:
-        """Answer the questions at indices `mine` and score them; metrics are synced across ranks.
+              settings: GenerationSettings, sample: bool = True, on_batch: Callable[[int], None] | None = None,
+              open_book: OpenBook | None = None) -> tuple[dict[str, float], list[dict[str, Any]]]:
+        """Answer the questions at indices `mine` (open-book with `open_book`) and score them; metrics are
+        synced across ranks.
 
         `on_batch` is told how many answers each finished batch gave (a progress bar)."""
-        answers = generate_answers(model, tokenizer, [questions[i].prompt for i in mine], settings, self.config.seed,
-                                   on_batch=on_batch)
-        samples = self._samples(model, tokenizer, questions, mine) if sample else [[] for _ in mine]
+        answers = answer_questions(model, tokenizer, [questions[i].prompt for i in mine], settings, open_book,
+                                   self.config.seed, on_batch=on_batch)
+        samples = self._samples(model, tokenizer, questions, mine, open_book) if sample else [[] for _ in mine]
         own = [questions[i] for i in mine]
+        if open_book is not None:  # a number the shown passages state is a wrong one if anything, not invented
+            own = [replace(q, source="\n".join([q.source, *(p.text for p in a.passages)]).strip())
+                   for q, a in zip(own, answers)]
         self.metrics.to(next(model.parameters()).device).reset()
         self.metrics.update([q.question for q in own], [q.reference for q in own], [a.text for a in answers],
                             [a.ended for a in answers], [q.source for q in own], samples)
-        return self.metrics.compute(), [question_row(q, a, s) for q, a, s in zip(own, answers, samples)]
+        rows = [question_row(q, a, s) for q, a, s in zip(own, answers, samples)]
+        if open_book is not None:
+            for q, a, row in zip(own, answers, rows):
+                row.update(retrieval_row(open_book, q, a))
+        values = self.metrics.compute()
+        values.update(retrieval_metrics(rows) if open_book is not None else {})
+        return values, rows
 
     def questions(self, datamodule: Any) -> list[EvalQuestion]:
         if self._questions is None:
@@ -125,7 +150,7 @@ class QAEvaluation(L.Callback):
         return self._questions
 
     def _samples(self, model: torch.nn.Module, tokenizer: Any, questions: list[EvalQuestion],
-                 mine: list[int]) -> list[list[str]]:
+                 mine: list[int], open_book: OpenBook | None = None) -> list[list[str]]:
         """Sampled answers for an evenly spread subset of the questions; [] for the others."""
         samples: list[list[str]] = [[] for _ in mine]
         per_question = self.config.consistency_samples
@@ -136,7 +161,7 @@ class QAEvaluation(L.Callback):
         picked = [n for n, i in enumerate(mine) if i in chosen]
         prompts = [questions[mine[n]].prompt for n in picked for _ in range(per_question)]
         settings = self.config.consistency_generation
-        texts = [g.text for g in generate_answers(model, tokenizer, prompts, settings, self.config.seed + 1)]
+        texts = [g.text for g in answer_questions(model, tokenizer, prompts, settings, open_book, self.config.seed + 1)]
         for k, n in enumerate(picked):
             samples[n] = texts[k * per_question:(k + 1) * per_question]
         return samples
@@ -153,6 +178,31 @@ class QAEvaluation(L.Callback):
 
     def _output_dir(self, trainer: L.Trainer) -> Path:
         return Path(self.output_dir) if self.output_dir else eval_dir_in(trainer.default_root_dir)
+
+
+RECALL_AT = (1, 3, 5)
+
+
+def retrieval_row(open_book: OpenBook, question: EvalQuestion, answer: Generated) -> dict[str, Any]:
+    """Where the question's gold passage ranks, what the prompt showed and which passage the answer cites."""
+    gold = gold_passage(open_book.retriever.passages, question.reference, question.meta.get("chunk_id"))
+    ranked = [h.passage.id for h in open_book.search(question.question, max(RECALL_AT))]
+    cited = gold_passage(list(answer.passages), answer.text) if answer.passages else None
+    return {"gold_passage": gold.id if gold else None,
+            "gold_rank": ranked.index(gold.id) + 1 if gold and gold.id in ranked else None,
+            "sources": [{"passage": p.id, "chunk_id": p.chunk_id, "source": p.source} for p in answer.passages],
+            "cited": cited.id if cited else None, "answerable": answer.answerable}
+
+
+def retrieval_metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """recall@k of the gold passage, and citation correctness (the passage the answer cites is the gold one)."""
+    scored = [r for r in rows if r["gold_passage"]]
+    if not scored:
+        return {}
+    out = {f"retrieval/recall@{k}": sum(r["gold_rank"] is not None and r["gold_rank"] <= k for r in scored) / len(scored)
+           for k in RECALL_AT}
+    out["retrieval/citation"] = sum(r["cited"] == r["gold_passage"] for r in scored) / len(scored)
+    return out
 
 
 def _table(rows: list[dict[str, Any]]) -> str:

@@ -22,21 +22,26 @@ from slm_recipes.datamodules.chat_encoding import with_system_prompt
 from slm_recipes.datamodules.formats import SHAREGPT_ROLES, to_example
 from slm_recipes.datamodules.questions import EvalQuestion, from_examples
 from slm_recipes.errors import RecipeError
-from slm_recipes.generation import generate_answers
+from slm_recipes.generation import Generated, answer_questions
 from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.jsonl import read_records
 from slm_recipes.progress import Progress
+from slm_recipes.retrieval.gold import gold_passage
+from slm_recipes.retrieval.open_book import OpenBook
 
 _SLOT = "(the answer to predict)"  # stands in for a missing answer while a record is read as a chat example
 
 
+MAX_QUESTION_CHARS = 4000  # a longer "question" is a pasted document: it would crowd out the passages
 BLOCK_BATCHES = 8  # batches per block: answers are written a block at a time, in file order
 
 
 def predict(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings: GenerationSettings,
-            system_prompt: str | None, questions: list[tuple[dict[str, Any], EvalQuestion]], target: Path) -> int:
+            system_prompt: str | None, questions: list[tuple[dict[str, Any], EvalQuestion]], target: Path,
+            open_book: OpenBook | None = None) -> int:
     """Answer `questions` (from `read_questions`) into `target`, one JSON line each, in order; returns how many
-    answers were cut at max_new_tokens.
+    answers were cut at max_new_tokens. With `open_book` each answer is read from retrieved passages and its
+    line names them (`sources`) and the one it cites.
 
     Answers are appended to a staging file beside `target` as each block of batches finishes (flushed),
     and the staging file becomes `target` at the end: a failure late in the run keeps the answers so far
@@ -51,15 +56,20 @@ def predict(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings
             for start in range(0, len(questions), block):
                 part = questions[start:start + block]
                 prompts = [with_system_prompt(q.prompt, system_prompt) for _, q in part]
-                answers = generate_answers(model, tokenizer, prompts, settings, on_batch=bar.advance)
-                out.writelines(json.dumps(answer_record(record, q, a.text, a.ended), ensure_ascii=False) + "\n"
-                               for (record, q), a in zip(part, answers))
+                answers = answer_questions(model, tokenizer, prompts, settings, open_book, on_batch=bar.advance)
+                out.writelines(json.dumps(answer_record(record, q, a, open_book is not None), ensure_ascii=False)
+                               + "\n" for (record, q), a in zip(part, answers))
                 out.flush()
                 cut += sum(not a.ended for a in answers)
         except OSError as err:
             raise OSError(err.errno, f"{err.strerror}; the answers so far are in {staging}", str(target)) from None
     os.replace(staging, target)
     return cut
+
+
+def source_record(passage: Any) -> dict[str, Any]:
+    return {"chunk_id": passage.chunk_id, "passage": passage.id, "doc": passage.doc, "pages": list(passage.pages),
+            "text": passage.text}
 
 
 def check_writable(target: Path) -> None:
@@ -81,18 +91,27 @@ def read_questions(path: Path) -> list[tuple[dict[str, Any], EvalQuestion]]:
         question = from_examples([to_example(slotted, where)])[0]
         if not question.question.strip():
             raise RecipeError(f"{where}: no user question to answer; fix or remove the record")
+        if len(question.question) > MAX_QUESTION_CHARS:
+            raise RecipeError(f"{where}: the question is {len(question.question)} characters long; at most "
+                              f"{MAX_QUESTION_CHARS} are answered: shorten it or split it")
         out.append((record, question if has_answer else replace(question, reference="")))
     if not out:
         raise RecipeError(f"{path} holds no questions; write one JSON record per line")
     return out
 
 
-def answer_record(record: dict[str, Any], question: EvalQuestion, answer: str, ended: bool) -> dict[str, Any]:
-    """The output line: id, question, answer, ended, reference, then the record's other fields."""
+def answer_record(record: dict[str, Any], question: EvalQuestion, answer: Generated,
+                  open_book: bool = False) -> dict[str, Any]:
+    """The output line: id, question, answer, ended, reference, (open book) sources and the cited one, then the
+    record's other fields."""
     head = {"id": record["id"]} if "id" in record else {}
-    head.update(question=question.question, answer=answer, ended=ended)
+    head.update(question=question.question, answer=answer.text, ended=answer.ended)
     if question.reference:
         head["reference"] = question.reference
+    if open_book:
+        head["sources"] = [source_record(p) for p in answer.passages]
+        cited = gold_passage(list(answer.passages), answer.text) if answer.passages and answer.answerable else None
+        head["cited"] = source_record(cited) if cited else None
     return {**head, **{k: v for k, v in record.items() if k not in head and k not in ("question", "answer")}}
 
 

@@ -12,9 +12,12 @@ import sys
 import torch
 from transformers import PreTrainedTokenizerBase, TextStreamer
 
+from slm_recipes.chat.predict import MAX_QUESTION_CHARS
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
-from slm_recipes.generation import generate_answers
+from slm_recipes.generation import answer_questions
 from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.retrieval.gold import gold_passage
+from slm_recipes.retrieval.open_book import OpenBook
 
 USER, MODEL = "you> ", "model> "
 
@@ -34,8 +37,8 @@ class _Printer(TextStreamer):
 
 
 def chat(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings: GenerationSettings,
-         system_prompt: str | None) -> None:
-    """The read-answer loop over stdin, until /exit or end of input."""
+         system_prompt: str | None, open_book: OpenBook | None = None) -> None:
+    """The read-answer loop over stdin, until /exit or end of input; open-book answers name their source."""
     turns: list[dict[str, str]] = []
     answered = 0
     while (line := _read_line()) is not None:
@@ -48,10 +51,13 @@ def chat(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings: G
             continue
         if not text:
             continue
+        if len(text) > MAX_QUESTION_CHARS:
+            print(f"(the question is {len(text)} characters long; at most {MAX_QUESTION_CHARS} are answered)")
+            continue
         turns.append({"role": "user", "content": text})
         print(MODEL, end="", flush=True)
         try:
-            answer = generate_answers(model, tokenizer, [with_system_prompt(turns, system_prompt)], settings,
+            answer = answer_questions(model, tokenizer, [with_system_prompt(turns, system_prompt)], settings, open_book,
                                       seed=answered, streamer=_Printer(tokenizer))[0]
         except KeyboardInterrupt:
             turns.pop()
@@ -61,6 +67,14 @@ def chat(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings: G
         turns.append({"role": "assistant", "content": answer.text})
         if not answer.ended:
             print(f"(cut at max_new_tokens {settings.max_new_tokens})")
+        if answer.passages:
+            cited = gold_passage(list(answer.passages), answer.text) or answer.passages[0]
+            print(f"source: {cited.source}: {_excerpt(cited.text)}")
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _read_line() -> str | None:

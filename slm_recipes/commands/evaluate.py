@@ -16,7 +16,8 @@ def evaluate(recipe: Recipe, adapter: str | None = None, merged: str | None = No
 
     Asks `data.init_args.eval_file` (else the val split), at most `evaluation.max_questions`, and writes
     `<kind>.jsonl` and `<kind>.metrics.json` beside `base` and `tuned` in the run's eval folder, with the
-    comparison in report.md.
+    comparison in report.md. A model trained open-book is asked closed-book (`<kind>-closed`) and open-book,
+    side by side.
 
     Args:
         adapter: A PEFT adapter folder (over the recipe's base model).
@@ -42,14 +43,20 @@ def evaluate(recipe: Recipe, adapter: str | None = None, merged: str | None = No
     callback = QAEvaluation(recipe.evaluation, output_dir=recipe.paths.eval_dir)
     model = load_artefact(kind, path, recipe.model_name).to(best_device())
     questions = callback.questions(datamodule)
-    with Progress(f"eval {kind}", total=len(questions), unit="questions") as bar:
-        values, rows = callback.score(model, datamodule.tokenizer, questions, list(range(len(questions))),
-                                      callback.settings, on_batch=bar.advance)
-    report = write_results(recipe.paths.eval_dir, kind, rows, values)
+    books = [(f"{kind}-closed", None), (kind, datamodule.open_book)] if datamodule.open_book else [(kind, None)]
+    results = {}
+    for label, open_book in books:
+        with Progress(f"eval {label}", total=len(questions), unit="questions") as bar:
+            values, rows = callback.score(model, datamodule.tokenizer, questions, list(range(len(questions))),
+                                          callback.settings, on_batch=bar.advance, open_book=open_book)
+        report = write_results(recipe.paths.eval_dir, label, rows, values)
+        results[label] = values
     table = Table(title=f"QA evaluation of the {kind} {path} ({len(rows)} questions)")
     table.add_column("metric")
-    table.add_column("value", justify="right")
-    for name, value in values.items():
-        table.add_row(name, f"{value:.3f}")
+    for label in results:
+        table.add_column("open book" if label == kind and len(results) > 1 else
+                         "closed book" if len(results) > 1 else "value", justify="right")
+    for name in dict.fromkeys(n for values in results.values() for n in values):
+        table.add_row(name, *(f"{v[name]:.3f}" if name in v else "" for v in results.values()))
     Console().print(table)
     print(f"report: {report}")

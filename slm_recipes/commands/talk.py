@@ -8,18 +8,22 @@ from slm_recipes.errors import RecipeError
 from slm_recipes.recipe import Recipe
 
 
-def chat(recipe: Recipe, adapter: str | None = None, merged: str | None = None, gguf: str | None = None) -> None:
+def chat(recipe: Recipe, adapter: str | None = None, merged: str | None = None, gguf: str | None = None,
+         no_retrieval: bool = False) -> None:
     """Talk to the trained model in the terminal, streamed, with the recipe's system prompt and generation.
 
     Without an artefact option: exports/<name>/merged if `slm fit` (or `slm export`) merged it, else the
     run's adapter logs/<name>/<model>/adapter. Answers use the recipe's system prompt and `generation:`
     settings; override one for this session with e.g. --generation.temperature 0.7.
     Type /reset to start a new conversation, /exit (or Ctrl-D) to end. Lines may also come from a pipe.
+    A model trained open-book (`data.init_args.context`) answers from the passages retrieved for each
+    question and prints the source (document, page, passage) under the answer.
 
     Args:
         adapter: A PEFT adapter folder (over the recipe's base model).
         merged: A merged Hugging Face model folder.
         gguf: A GGUF file (read with transformers' GGUF loader).
+        no_retrieval: Answer closed-book, even for a model trained open-book.
     """
     from slm_recipes.artefacts import named_artefact, open_model
     from slm_recipes.chat.terminal import chat as chat_loop
@@ -28,18 +32,20 @@ def chat(recipe: Recipe, adapter: str | None = None, merged: str | None = None, 
                         named_artefact(adapter, merged, gguf))
     print(loaded.describe())
     print("/reset starts a new conversation, /exit (or Ctrl-D) ends.")
-    chat_loop(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt)
+    open_book = recipe_open_book(recipe, loaded.tokenizer, no_retrieval)
+    chat_loop(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt, open_book)
 
 
 def predict(recipe: Recipe, input: str | None = None, output: str | None = None, adapter: str | None = None,
-            merged: str | None = None, gguf: str | None = None) -> None:
+            merged: str | None = None, gguf: str | None = None, no_retrieval: bool = False) -> None:
     """Answer a JSONL of questions into a JSONL of answers: --input Q.jsonl --output A.jsonl.
 
     Every record of Q.jsonl (`question`, or chat `messages` / `conversations` / `instruction` records
     ending with the question) gives one JSON line in A.jsonl: `id` (if given), `question`, `answer`,
     `ended` (false: cut at max_new_tokens), `reference` (the record's own answer, if any) and the record's
     other fields. `generation.batch_size` questions are answered at a time. A bad line stops it before
-    the model loads, naming file:line.
+    the model loads, naming file:line. A model trained open-book answers from retrieved passages, and each
+    line also holds `sources` (chunk id, document, pages, text) and `cited` (the one the answer uses).
 
     Args:
         input: The questions (JSONL or a JSON array).
@@ -47,6 +53,7 @@ def predict(recipe: Recipe, input: str | None = None, output: str | None = None,
         adapter: A PEFT adapter folder (over the recipe's base model).
         merged: A merged Hugging Face model folder.
         gguf: A GGUF file (read with transformers' GGUF loader).
+        no_retrieval: Answer closed-book, even for a model trained open-book.
     """
     from slm_recipes.artefacts import named_artefact, open_model
     from slm_recipes.chat.predict import check_writable, read_questions
@@ -60,8 +67,25 @@ def predict(recipe: Recipe, input: str | None = None, output: str | None = None,
     questions = read_questions(source)  # before loading the model: a bad line or an unwritable output fails fast
     check_writable(target)
     named = named_artefact(adapter, merged, gguf)
+    if recipe.open_book and not no_retrieval:
+        recipe_open_book(recipe, None, False)  # a missing or stale index fails before the model loads
     loaded = open_model(recipe.paths, recipe.model_name, recipe.generation, recipe.system_prompt, named)
     print(loaded.describe())
-    cut = answer_file(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt, questions, target)
+    open_book = recipe_open_book(recipe, loaded.tokenizer, no_retrieval)
+    cut = answer_file(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt, questions, target,
+                      open_book)
     print(f"wrote {len(questions)} answers to {target}"
           + (f" ({cut} cut at max_new_tokens {loaded.settings.max_new_tokens})" if cut else ""))
+
+
+def recipe_open_book(recipe: Recipe, tokenizer, no_retrieval: bool):
+    """The recipe's retriever when its model was trained open-book (None: closed-book, or --no-retrieval)."""
+    if not recipe.open_book or no_retrieval:
+        return None
+    from slm_recipes.commands.data import recipe_stages
+    from slm_recipes.retrieval.index import Retriever
+
+    if tokenizer is None:  # only check that the index is there and current
+        Retriever(recipe.retrieval, str(recipe.retrieval.index), str(recipe.retrieval.chunks))
+        return None
+    return recipe_stages(recipe).open_book(tokenizer)

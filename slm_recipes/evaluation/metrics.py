@@ -32,6 +32,17 @@ def invented_numbers(answer: str, reference: str, source: str = "", question: st
     return [q for q in extract_quantities(answer) if not quantity_in(q, known)]
 
 
+def extra_numbers(answer: str, reference: str, question: str = "") -> list[Quantity]:
+    """Quantities in the answer beyond those of the reference and the question (a dumped passage states them)."""
+    known = extract_quantities(reference) + extract_quantities(question)
+    return [q for q in extract_quantities(answer) if not quantity_in(q, known)]
+
+
+def numerically_strict(answer: str, reference: str, question: str = "") -> bool:
+    """Every reference number stated, and no further quantity beyond the reference's and the question's."""
+    return not missing_numbers(answer, reference) and not extra_numbers(answer, reference, question)
+
+
 def missing_keywords(answer: str, reference: str, question: str = "") -> list[str]:
     keywords = reference_keywords(reference, question)
     return [k for k, present in zip(keywords, keywords_present(keywords, answer)) if not present]
@@ -124,6 +135,16 @@ class NumericExactMatch(_Share):
         self._count(sum(not missing_numbers(a, r) for a, r in pairs), len(pairs))
 
 
+class NumericStrict(_Share):
+    """Share of numeric questions answered with every reference number and no other quantity (beyond the
+    question's): an answer that dumps its passage is not right."""
+
+    def update(self, answers: Sequence[str], references: Sequence[str], questions: Sequence[str] | None = None) -> None:
+        questions = _questions(questions, len(answers))
+        rows = [(a, r, q) for a, r, q in zip(answers, references, questions, strict=True) if is_numeric(r)]
+        self._count(sum(numerically_strict(a, r, q) for a, r, q in rows), len(rows))
+
+
 class StrictAccuracy(_Share):
     """Numeric questions: numeric exact match; others: every reference keyword present."""
 
@@ -190,7 +211,8 @@ class QAMetrics(torch.nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.groups = torch.nn.ModuleDict({group: torch.nn.ModuleDict({
-            "numeric_exact_match": NumericExactMatch(), "strict_accuracy": StrictAccuracy(),
+            "numeric_exact_match": NumericExactMatch(), "numeric_strict": NumericStrict(),
+            "strict_accuracy": StrictAccuracy(),
             "keyword_coverage": KeywordCoverage(), "format": AnswerFormat(),
             "hallucinated_numbers": HallucinatedNumbers(), "number_consistency": NumberConsistency(),
         }) for group in GROUPS})
@@ -203,6 +225,7 @@ class QAMetrics(torch.nn.Module):
             q, r, a = [questions[i] for i in keep], [references[i] for i in keep], [answers[i] for i in keep]
             metrics = self.groups[group]
             metrics["numeric_exact_match"].update(a, r)
+            metrics["numeric_strict"].update(a, r, q)
             metrics["strict_accuracy"].update(a, r, q)
             metrics["keyword_coverage"].update(a, r, q)
             metrics["format"].update(a, q, [ended[i] for i in keep])

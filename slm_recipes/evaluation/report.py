@@ -16,6 +16,7 @@ from slm_recipes.atomic import write_text_atomically
 from slm_recipes.datamodules.questions import EvalQuestion
 from slm_recipes.evaluation.keywords import reference_keywords
 from slm_recipes.evaluation.metrics import (
+    extra_numbers,
     format_problems,
     invented_numbers,
     is_numeric,
@@ -26,7 +27,9 @@ from slm_recipes.evaluation.metrics import (
 from slm_recipes.generation import Generated
 from slm_recipes.jsonl import read_records
 
-LABELS = ("base", "tuned", "adapter", "merged", "gguf")  # the last three: `slm eval` on an artefact
+#: base and tuned (the last three: `slm eval` on an artefact); `-closed`: the same model asked without passages
+LABELS = ("base-closed", "base", "tuned-closed", "tuned", "adapter-closed", "adapter", "merged-closed", "merged",
+          "gguf-closed", "gguf")
 _PROVENANCE = ("chunk_id", "doc", "pages")
 
 
@@ -42,6 +45,7 @@ def question_row(q: EvalQuestion, answer: Generated, samples: list[str] | None =
     row = {
         "id": q.id, "question": q.question, "reference": q.reference, "answer": answer.text, "ended": answer.ended,
         "numeric": numeric, "strict": strict, "missing_numbers": missing_n, "invented_numbers": invented,
+        "extra_numbers": [x.text for x in extra_numbers(answer.text, q.reference, q.question)] if numeric else [],
         "keyword_coverage": (len(keywords) - len(missing_k)) / len(keywords) if keywords else None,
         "missing_keywords": missing_k, "format_problems": problems,
         "passed": strict and not problems and not invented,
@@ -97,11 +101,16 @@ def render_report(directory: Path) -> str:
     failing = sum(not r["passed"] for r in rows)
     lines += ["", f"## Questions ({main}: {failing} of {len(rows)} failing, listed first)", ""]
     header = ["id", "question", "reference", f"{main} answer", "verdict"]
+    cited = any(r.get("sources") for r in rows)
+    if cited:
+        header.append("sources (passages shown)")
     for label in others:
         header += [f"{label} answer", f"{label} verdict"]
     lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for row in rows:
         cells = [row["id"], row["question"], row["reference"], row["answer"], verdict(row)]
+        if cited:
+            cells.append("; ".join(f"{s['source']} [{s['passage']}]" for s in row.get("sources") or []))
         for by_id in others.values():
             other = by_id.get(row["id"])
             cells += [other["answer"], verdict(other)] if other else ["", ""]

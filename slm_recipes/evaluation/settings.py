@@ -28,6 +28,7 @@ class EvaluationConfig:
         chunks_file: A chunks.jsonl whose texts (by `chunk_id`) also count as the questions' sources.
         table_rows: Sample answers in the TensorBoard text table (failing first).
         seed: Seed of sampled generation (training's random state is left untouched).
+        grounded_numbers: Open-book answers state only numbers of their passages or question (as in `generation:`).
     """
 
     enabled: bool = True
@@ -44,6 +45,7 @@ class EvaluationConfig:
     chunks_file: str | None = None
     table_rows: int = 16
     seed: int = 0
+    grounded_numbers: bool = True
 
     def __post_init__(self) -> None:
         if self.every_n_epochs < 0:
@@ -62,10 +64,12 @@ class EvaluationConfig:
     def generation(self) -> GenerationSettings:
         """The greedy (or sampled) answers' settings."""
         return GenerationSettings(max_new_tokens=self.max_new_tokens, temperature=self.temperature, top_p=self.top_p,
-                                  repetition_penalty=self.repetition_penalty, batch_size=self.batch_size)
+                                  repetition_penalty=self.repetition_penalty, batch_size=self.batch_size,
+                                  grounded_numbers=self.grounded_numbers)
 
     @property
     def consistency_generation(self) -> GenerationSettings:
         """The settings of the answers sampled for the consistency metric."""
         return GenerationSettings(max_new_tokens=self.max_new_tokens, temperature=self.consistency_temperature,
-                                  top_p=self.top_p, repetition_penalty=self.repetition_penalty, batch_size=self.batch_size)
+                                  top_p=self.top_p, repetition_penalty=self.repetition_penalty, batch_size=self.batch_size,
+                                  grounded_numbers=self.grounded_numbers)

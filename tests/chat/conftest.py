@@ -16,6 +16,7 @@ def tiny_recipe(tmp_path, tiny_qwen2, monkeypatch) -> list[str]:
     monkeypatch.chdir(tmp_path)
     train = write_jsonl(tmp_path / "train.jsonl", qa_records(4))
     return ["--config", str(REPO / "recipes/demo.yaml"), "--model.model_name", str(tiny_qwen2),
-            "--data.train_file", str(train), "--data.eval_file", "null", "--name", "tiny",
+            "--data.train_file", str(train), "--data.val_file", "null", "--data.context", "none",
+            "--data.eval_file", "null", "--name", "tiny",
             "--generation.max_new_tokens", "8", "--generation.batch_size", "2",
             "--generation.repetition_penalty", "3.0"]  # a random tiny model repeats a newline without it

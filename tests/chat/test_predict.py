@@ -125,3 +125,50 @@ def test_an_output_that_cannot_be_written_fails_before_the_model_loads(tmp_path,
         cli_main(["predict", "--config", str(DEMO), "--input", str(questions), "--output", "taken/answers.jsonl"])
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and err.startswith("error: taken/answers.jsonl: ") and "\n" not in err
+
+
+def test_open_book_answers_name_their_passages_and_no_retrieval_answers_closed_book(tiny_recipe, tiny_qwen2, tmp_path,
+                                                                                  capsys):
+    from slm_recipes.generation import answer_questions
+    from slm_recipes.recipe_parser import load_recipe
+
+    rules = tmp_path / "rules.txt"
+    rules.write_text("第一条 住宿费每人每晚不超过380元。\n第二条 机票应至少提前7天预订。\n", encoding="utf-8")
+    open_book = [*tiny_recipe, "--data.context", "raft", "--ingest.sources", f"[{rules}]"]
+    questions = write_jsonl(tmp_path / "questions.jsonl", [{"id": "q1", "question": "住宿费每晚最多多少元？"},
+                                                           {"id": "q2", "question": "今天天气怎么样？"}])
+    with pytest.raises(SystemExit):  # no index yet: one line naming the command that makes it
+        cli_main(["predict", *open_book, "--merged", str(tiny_qwen2), "--input", str(questions),
+                  "--output", str(tmp_path / "a.jsonl")])
+    assert "make it with `slm index --config" in capsys.readouterr().err
+    cli_main(["index", *open_book])
+    cli_main(["predict", *open_book, "--merged", str(tiny_qwen2), "--input", str(questions),
+              "--output", str(tmp_path / "a.jsonl")])
+    out = read_jsonl(tmp_path / "a.jsonl")
+    assert out[0]["sources"][0]["text"] == "第一条 住宿费每人每晚不超过380元。"
+    assert out[0]["sources"][0]["doc"].endswith("rules.txt") and out[0]["sources"][0]["pages"] == [1, 1]
+    assert out[1]["answer"] == "所给文档中没有关于这个问题的规定。" and out[1]["sources"] == []
+    # the answer is what generation gives for the open-book prompt, every number grounded in it
+    from slm_recipes.commands.data import recipe_stages
+    from slm_recipes.tokenizers import load_tokenizer
+
+    recipe = load_recipe(open_book)
+    tokenizer = load_tokenizer(str(tiny_qwen2))
+    model = AutoModelForCausalLM.from_pretrained(tiny_qwen2).to(best_device())
+    expected = answer_questions(model, tokenizer, [[{"role": "system", "content": SYSTEM_PROMPT},
+                                                    {"role": "user", "content": "住宿费每晚最多多少元？"}]],
+                                recipe.generation, recipe_stages(recipe).open_book(tokenizer))
+    assert out[0]["answer"] == expected[0].text
+    cli_main(["predict", *open_book, "--no-retrieval", "--merged", str(tiny_qwen2), "--input", str(questions),
+              "--output", str(tmp_path / "closed.jsonl")])
+    closed = read_jsonl(tmp_path / "closed.jsonl")
+    assert "sources" not in closed[0] and closed[1]["answer"] != out[1]["answer"]
+
+
+def test_a_huge_question_is_refused_naming_its_line(tmp_path):
+    from slm_recipes.chat.predict import MAX_QUESTION_CHARS, read_questions
+    from slm_recipes.errors import RecipeError
+
+    path = write_jsonl(tmp_path / "q.jsonl", [{"question": "短问题？"}, {"question": "长" * (MAX_QUESTION_CHARS + 1)}])
+    with pytest.raises(RecipeError, match=rf"q.jsonl:2: the question is {MAX_QUESTION_CHARS + 1} characters long"):
+        read_questions(path)

@@ -87,3 +87,17 @@ def test_help(capsys):
     cli_main(["chat", "--help"])
     out = capsys.readouterr().out
     assert out.startswith("usage: slm chat") and "--merged MERGED" in out and "/reset" in out
+
+
+def test_open_book_chat_prints_the_source_and_refuses_what_no_passage_answers(tiny_recipe, tiny_qwen2, tmp_path,
+                                                                             monkeypatch, capsys):
+    rules = tmp_path / "rules.txt"
+    rules.write_text("第一条 住宿费每人每晚不超过380元。\n第二条 机票应至少提前7天预订。\n", encoding="utf-8")
+    argv = [*tiny_recipe, "--data.context", "raft", "--ingest.sources", f"[{rules}]", "--merged", str(tiny_qwen2)]
+    cli_main(["index", *argv[:-2]])
+    capsys.readouterr()
+    out, _ = chat(argv, "机票要提前几天预订？\n今天天气怎么样？\n", monkeypatch, capsys)
+    assert "source: rules.txt p.1: 第二条 机票应至少提前7天预订。" in out
+    assert "model> 所给文档中没有关于这个问题的规定。\n" in out
+    closed, _ = chat([*argv, "--no-retrieval"], "机票要提前几天预订？\n", monkeypatch, capsys)
+    assert "source:" not in closed

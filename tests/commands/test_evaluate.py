@@ -20,7 +20,8 @@ def test_adapter_and_merged_give_the_same_answers(tmp_path, tiny_qwen2, monkeypa
     monkeypatch.chdir(tmp_path)
     train = write_jsonl(tmp_path / "train.jsonl", qa_records(12, chunks=6))
     args = ["--config", str(REPO / "recipes/demo.yaml"), "--config", str(REPO / "recipes/debug/fast.yaml"),
-            "--model.model_name", str(tiny_qwen2), "--data.train_file", str(train), "--data.eval_file", "null",
+            "--model.model_name", str(tiny_qwen2), "--data.train_file", str(train), "--data.val_file", "null", "--data.context", "none",
+            "--data.eval_file", "null",
             "--name", "tiny"]
     cli_main(["fit", *args])
     adapter = tmp_path / "logs/tiny" / tiny_qwen2.name / "adapter"

@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parents[2]
 def recipe(tmp_path: Path, model: Path) -> list[str]:
     train = write_jsonl(tmp_path / "train.jsonl", qa_records(8, chunks=4))
     return ["--config", str(REPO / "recipes/demo.yaml"), "--config", str(REPO / "recipes/debug/fast.yaml"),
-            "--model.model_name", str(model), "--data.train_file", str(train), "--data.eval_file", "null",
+            "--model.model_name", str(model), "--data.train_file", str(train), "--data.val_file", "null", "--data.context", "none",
+            "--data.eval_file", "null",
             "--name", "tiny"]
 
 

@@ -132,3 +132,19 @@ def test_qa_metrics_reports_overall_and_by_question_type():
     assert values["qa_numeric/strict_accuracy"] == 1.0 and values["qa_general/strict_accuracy"] == 0.0
     assert values["qa_numeric/number_consistency"] == 1.0
     assert "qa_general/numeric_exact_match" not in values  # nothing to count: left out, not NaN
+
+
+def test_numeric_strict_refuses_an_answer_that_dumps_its_passage():
+    from slm_recipes.evaluation.metrics import NumericStrict, numerically_strict
+
+    reference = "甲类地区住宿费每晚不超过800元。"
+    assert numerically_strict("每晚不超过800元。", reference)
+    assert numerically_strict("A类人员在甲类地区每晚800元。", reference, question="A类人员去甲类地区住几晚？")
+    dump = "甲类地区每晚不超过800元，乙类地区500元，丙类地区300元。"
+    assert not numerically_strict(dump, reference) and not numerically_strict("每晚500元。", reference)
+    metric = NumericStrict()
+    metric.update([dump, "800元", "会"], [reference, reference, "不会。"])
+    assert float(metric.compute()) == 0.5  # the non-numeric question is not counted
+    exact = NumericExactMatch()
+    exact.update([dump, "800元"], [reference, reference])
+    assert float(exact.compute()) == 1.0  # the old figure counts the dump as right

@@ -88,7 +88,8 @@ def tiny_run(tmp_path, tiny_qwen2, monkeypatch):
     monkeypatch.chdir(tmp_path)
     train = write_jsonl(tmp_path / "train.jsonl", qa_records(12, chunks=6))
     return ["--config", str(RECIPES / "demo.yaml"), "--config", str(RECIPES / "debug/fast.yaml"),
-            "--model.model_name", str(tiny_qwen2), "--data.train_file", str(train), "--data.eval_file", "null",
+            "--model.model_name", str(tiny_qwen2), "--data.train_file", str(train), "--data.val_file", "null", "--data.context", "none",
+            "--data.eval_file", "null",
             "--name", "tiny"]
 
 
