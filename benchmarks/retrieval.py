@@ -93,7 +93,7 @@ def speed(config, chunks: Path) -> str:
         out.append((name, built, qps))
     (a, a_build, a_qps), (b, b_build, b_qps) = out
     return (f"{len(corpus)} passages: build {a} {a_build * 1000:.0f} ms vs {b} {b_build * 1000:.0f} ms "
-            f"({b_build / a_build:.1f}x faster); queries {a_qps:.0f}/s vs {b_qps:.0f}/s ({a_qps / b_qps:.1f}x)")
+            f"({a_build / b_build:.1f}x the time); queries {a_qps:.0f}/s vs {b_qps:.0f}/s ({a_qps / b_qps:.1f}x)")
 
 
 def _bm25s(bm25s, corpus):

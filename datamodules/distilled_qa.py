@@ -53,7 +53,7 @@ class EncodedDataset(Dataset):
 class DistilledQADataModule(L.LightningDataModule):
     def __init__(
         self,
-        train_file: str,
+        train_file: str | None = None,
         val_file: str | None = None,
         eval_file: str | None = None,
         val_fraction: float = 0.1,
@@ -72,8 +72,10 @@ class DistilledQADataModule(L.LightningDataModule):
     ) -> None:
         """
         Args:
-            train_file: QA JSONL of DESIGN.md, or an alpaca / sharegpt / OpenAI-messages file (JSONL or a JSON array).
-            val_file: Held-out file; without it, `val_fraction` of the source chunks is held out.
+            train_file: QA JSONL of DESIGN.md, or an alpaca / sharegpt / OpenAI-messages file (JSONL or a JSON array);
+                unset in a recipe with `ingest.sources`: the run's own dataset (data/<name>/dataset/train.jsonl).
+            val_file: Held-out file (unset with the run's own dataset: its val.jsonl); without it, `val_fraction` of
+                the source chunks is held out.
             eval_file: Questions for the QA evaluation (e.g. person-written paraphrases); default: the val split.
             val_fraction: Share of chunks (`chunk_id`, else record id) held out for validation.
             split_seed: Seed of the chunk split; the same seed always gives the same split.
@@ -121,6 +123,9 @@ class DistilledQADataModule(L.LightningDataModule):
         return self.stages
 
     def _check_files(self) -> None:
+        if not self.hparams.train_file:
+            raise RecipeError("the recipe names no training data: set data.init_args.train_file, or ingest.sources "
+                              "for the run to make its own dataset")
         for path in (self.hparams.train_file, self.hparams.val_file, self.hparams.eval_file):
             if path and not Path(path).is_file():
                 raise RecipeError(f"data file {path} does not exist: check data.train_file / data.val_file / "

@@ -45,7 +45,7 @@ def answer_questions(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
     asked = [n for n, r in enumerate(readings) if r.answerable]
     sources = [_grounding(readings[n].messages) for n in asked]
     answers = generate_answers(model, tokenizer, [readings[n].messages for n in asked], settings, seed, streamer,
-                               on_batch, grounded_in=sources if settings.grounded_numbers else None)
+                               on_batch, grounded_in=sources if settings.grounded_numbers else None) if asked else []
     out = [Generated(r.unanswerable, True, 0, answerable=False) for r in readings]
     for n, answer in zip(asked, answers):
         out[n] = Generated(answer.text, answer.ended, answer.new_tokens, tuple(readings[n].passages))

@@ -90,6 +90,9 @@ def build_recipe(name: str, model_args: Mapping[str, Any], data_args: Mapping[st
                      output_dir=str(paths.dataset_dir), review_dir=str(paths.review_dir))
     retrieval = replace(sections["retrieval"], chunks=str(paths.chunks), index=str(paths.index_dir))
     data = {**data_args, "model_name": str(model_name)}
+    if not data.get("train_file") and ingest.sources:  # the run makes its own dataset, under its own name
+        data["train_file"] = str(paths.dataset_dir / "train.jsonl")
+        data["val_file"] = data.get("val_file") or str(paths.dataset_dir / "val.jsonl")
     return Recipe(name=name, model_name=str(model_name), paths=paths, ingest=ingest, distill=distill, curate=curate,
                   generation=sections["generation"], export=export, evaluation=sections["evaluation"], retrieval=retrieval,
                   data=MappingProxyType(data), files=files)

@@ -79,6 +79,8 @@ class SLMCLI(LightningCLI):
         # the stages run on the recipe's resolved paths (data/<name>/... unless the recipe places them)
         for key in ("ingest", "distill", "curate", "retrieval"):
             config[key] = Namespace(**vars(getattr(self.recipe, key)))
+        for key in ("train_file", "val_file"):  # the run's own dataset when the recipe names none
+            config.data.init_args[key] = self.recipe.data.get(key)
 
     def instantiate_trainer(self, **kwargs: Any):
         config = self._run_config()

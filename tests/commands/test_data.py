@@ -183,8 +183,8 @@ def test_a_read_only_output_folder_is_one_line_naming_it_and_nothing_is_lost(tmp
 
 def test_index_builds_once_and_query_prints_the_best_passages_with_their_pages(tmp_path, smollm2_dir, monkeypatch,
                                                                                capsys, caplog):
+    argv = ["--config", str(DEMO), "--model.model_name", str(smollm2_dir.resolve())]
     monkeypatch.chdir(tmp_path)
-    argv = ["--config", str(DEMO), "--model.model_name", str(smollm2_dir)]
     caplog.set_level("INFO")
     cli_main(["index", *argv])
     assert "passages (sentences, bm25) in data/demo/index" in caplog.text

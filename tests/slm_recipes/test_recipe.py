@@ -44,3 +44,14 @@ def test_the_recipe_and_its_sections_are_frozen_and_check_themselves():
         section("generation", {"top_p": 0})
     with pytest.raises(RecipeError, match="required key 'model_name'"):
         build_recipe("r", {}, {}, sections())
+
+
+def test_a_recipe_with_sources_and_no_train_file_trains_on_its_own_dataset_under_its_name():
+    from slm_recipes.recipe_parser import load_recipe
+
+    recipe = load_recipe(["--config", "demo.yaml", "--name", "mine"])
+    assert (recipe.train_file, recipe.data["val_file"]) == ("data/mine/dataset/train.jsonl", "data/mine/dataset/val.jsonl")
+    assert recipe.retrieval.index == "data/mine/index" and recipe.retrieval.chunks == "data/mine/chunks.jsonl"
+    assert recipe.open_book
+    given = load_recipe(["--config", "demo.yaml", "--data.train_file", "my.jsonl", "--data.context", "none"])
+    assert given.train_file == "my.jsonl" and given.data.get("val_file") is None and not given.open_book

@@ -25,10 +25,11 @@ def test_bundled_recipes_are_found_by_name_from_any_folder(tmp_path, monkeypatch
 def test_a_bundled_recipe_names_its_own_files_beside_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     demo = read_recipe_file("demo.yaml").content
-    assert Path(demo["data"]["init_args"]["train_file"]) == (bundled_dir() / "demo/qa.jsonl").resolve()
+    assert Path(demo["data"]["init_args"]["eval_file"]) == (bundled_dir() / "demo/paraphrased_eval.jsonl").resolve()
+    assert "train_file" not in demo["data"]["init_args"]  # the run makes its own, under data/<name>/ where it runs
     assert [Path(s) for s in demo["ingest"]["sources"]] == [(bundled_dir() / "demo/reimbursement_rules.pdf").resolve()]
     monkeypatch.chdir(REPO)  # from a clone they read as before, relative to it
-    assert read_recipe_file("recipes/demo.yaml").content["data"]["init_args"]["train_file"] == "recipes/demo/qa.jsonl"
+    assert read_recipe_file("recipes/demo.yaml").content["data"]["init_args"]["eval_file"] == "recipes/demo/paraphrased_eval.jsonl"
 
 
 def test_your_own_recipe_keeps_its_paths_relative_to_where_you_run(tmp_path):
