@@ -53,8 +53,9 @@ class OpenBook:
         """The RAFT prompt: as `read` builds it, with the gold passage put in, or taken out when `without_gold`."""
         question = _last_question(messages)
         k = self.config.top_k
+        without_gold = without_gold and gold is not None  # nothing to take out: an ordinary example
         found = [h.passage for h in self.search(question, k + 1)]
-        if without_gold and gold is not None:
+        if without_gold:
             passages = [p for p in found if p.id != gold.id][:k]
         else:
             passages = found[:k]

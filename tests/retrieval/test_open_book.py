@@ -42,3 +42,8 @@ def test_training_puts_the_gold_passage_in_or_takes_it_out(book):
     assert gold in reading.passages and reading.answerable
     missing = book.training_read(ask("燃油补贴每公里多少钱？"), reading.passages[0], without_gold=True)
     assert reading.passages[0] not in missing.passages and missing.passages and not missing.answerable
+
+
+def test_an_example_without_a_known_gold_passage_keeps_its_answer(book):
+    reading = book.training_read(ask("燃油补贴每公里多少钱？"), None, without_gold=True)
+    assert reading.answerable and reading.passages
