@@ -183,8 +183,9 @@ class DistilledQADataModule(L.LightningDataModule):
         last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
         answer = messages[last]["content"]
         gold = gold_passage(self.open_book.retriever.passages, answer, example.meta.get("chunk_id"))
-        without_gold = (self.hparams.context == "raft"
-                        and _share(example.group + example.source, self.hparams.seed) < self.hparams.no_gold_share)
+        question = next(m["content"] for m in reversed(messages[:last]) if m["role"] == "user")
+        without_gold = (self.hparams.context == "raft"  # by content, not file path: the same choice on any machine
+                        and _share(f"{example.group}\n{question}", self.hparams.seed) < self.hparams.no_gold_share)
         reading = self.open_book.training_read(messages[:last], gold, without_gold)
         reply = {"role": "assistant", "content": answer if reading.answerable else reading.unanswerable}
         return messages[:last], reply, reading.passages, gold if reading.answerable else None

@@ -23,7 +23,7 @@ class RetrievalConfig:
             article label), which keeps prompts short.
         top_k: Passages shown with each question.
         passage_tokens: Token budget for the passages of one prompt (whole passages only, best first).
-        min_score: A question none of whose terms reach this share in the best passage has no relevant
+        min_score: A question whose best passage holds less than this share of its terms has no relevant
             passage: it gets `unanswerable` instead of a guess.
         unanswerable: The answer when no passage is relevant (and the trained answer of RAFT examples
             without their passage); empty: a fixed sentence in the question's language.

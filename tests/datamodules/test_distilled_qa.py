@@ -78,7 +78,7 @@ def open_book_module(tmp_path, model_dir, records, **kwargs) -> DistilledQADataM
 
 def test_raft_shows_retrieved_passages_trains_only_the_answer_and_says_when_the_gold_one_is_missing(tmp_path,
                                                                                                     tiny_qwen2):
-    dm = open_book_module(tmp_path, tiny_qwen2, qa_records(12), context="raft", no_gold_share=0.3, val_fraction=0.0)
+    dm = open_book_module(tmp_path, tiny_qwen2, qa_records(12), context="raft", no_gold_share=0.25, val_fraction=0.0)
     dm.setup("fit")
     tokenizer = dm.tokenizer
     with_gold = without_gold = 0
