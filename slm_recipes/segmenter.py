@@ -77,24 +77,28 @@ def is_word_run(piece: str, text: str) -> bool:
 
 def snap_start(text: str, start: int) -> int:
     """`start` moved to the beginning of the word it falls in, or past that word when it is a function word."""
-    position = 0
-    for word, flag in tagged(text):
-        end = position + len(word)
-        if position < start < end:
-            return end if flag.startswith(FUNCTION_TAGS) else position
-        position = end
-    return start
+    word = _word_around(text, start)
+    if word is None:
+        return start
+    begin, end, flag = word
+    return end if flag.startswith(FUNCTION_TAGS) else begin
 
 
 def snap_end(text: str, end: int) -> int:
     """`end` moved to the end of the word it falls in."""
+    word = _word_around(text, end)
+    return end if word is None else word[1]
+
+
+def _word_around(text: str, at: int) -> tuple[int, int, str] | None:
+    """Start, end and part of speech of the word that `at` falls strictly inside, or None at a boundary."""
     position = 0
-    for word, _ in tagged(text):
-        stop = position + len(word)
-        if position < end < stop:
-            return stop
-        position = stop
-    return end
+    for word, flag in tagged(text):
+        end = position + len(word)
+        if position < at < end:
+            return position, end, flag
+        position = end
+    return None
 
 
 def _boundaries_of(words) -> list[int]:
