@@ -8,7 +8,9 @@ questions with other ids are matched over every passage.
 
 from __future__ import annotations
 
-from slm_recipes.numbers import extract_quantities, quantity_in
+from functools import lru_cache
+
+from slm_recipes.numbers import Quantity, extract_quantities, quantity_in
 from slm_recipes.retrieval.passages import Passage
 from slm_recipes.text_keys import shingles
 
@@ -21,9 +23,15 @@ def gold_passage(passages: list[Passage], reference: str, chunk_id: str | None =
     reference_pairs = shingles(reference)
     best, best_key = None, (0, 0.0)
     for passage in candidates:
-        stated = extract_quantities(passage.text)
+        stated, pairs = _support(passage.text)
         numbers = sum(quantity_in(q, stated) for q in wanted)
-        key = (numbers, len(reference_pairs & shingles(passage.text)) / max(len(reference_pairs), 1))
+        key = (numbers, len(reference_pairs & pairs) / max(len(reference_pairs), 1))
         if key > best_key:
             best, best_key = passage, key
     return best
+
+
+@lru_cache(maxsize=1 << 16)
+def _support(text: str) -> tuple[tuple[Quantity, ...], frozenset[str]]:
+    """A passage's quantities and character pairs, worked out once: every question is matched against every passage."""
+    return tuple(extract_quantities(text)), frozenset(shingles(text))
