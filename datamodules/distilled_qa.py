@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from slm_recipes.errors import RecipeError
 from slm_recipes.retrieval.gold import gold_passage
-from slm_recipes.retrieval.open_book import OpenBook
+from slm_recipes.retrieval.open_book import OpenBook, last_question
 from slm_recipes.retrieval.passages import Passage
 from slm_recipes.retrieval.prompt import with_passages
 from slm_recipes.tokenizers import load_tokenizer
@@ -183,7 +183,7 @@ class DistilledQADataModule(L.LightningDataModule):
         last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
         answer = messages[last]["content"]
         gold = gold_passage(self.open_book.retriever.passages, answer, example.meta.get("chunk_id"))
-        question = next(m["content"] for m in reversed(messages[:last]) if m["role"] == "user")
+        question = last_question(messages[:last])
         without_gold = (self.hparams.context == "raft"  # by content, not file path: the same choice on any machine
                         and _share(f"{example.group}\n{question}", self.hparams.seed) < self.hparams.no_gold_share)
         reading = self.open_book.training_read(messages[:last], gold, without_gold)

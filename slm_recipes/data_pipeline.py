@@ -31,11 +31,11 @@ class DataStages:
     """The recipe's `ingest:`, `distill:`, `curate:` and `retrieval:` sections (paths resolved), run for the DataModule."""
 
     def __init__(self, ingest: IngestConfig, distill: DistillConfig, curate: CurateConfig,
-                 retrieval: RetrievalConfig | None = None) -> None:
+                 retrieval: RetrievalConfig) -> None:
         self.ingest = ingest
         self.distill = distill
         self.curate = curate
-        self.retrieval = retrieval or RetrievalConfig(chunks=ingest.output)
+        self.retrieval = retrieval
 
     def produces(self, train_file: str) -> bool:
         """True when the training file is the curate stage's output, i.e. the pipeline makes it."""
@@ -57,7 +57,6 @@ class DataStages:
         inputs = [str(self.curate.chunks), str(self.curate.distilled)] + ([str(review)] if review.is_file() else [])
         _run_stage("curate", dataclasses.asdict(self.curate), inputs, Path(str(self.curate.output_dir)) / "train.jsonl",
                    lambda: run_curate(self.curate))
-
 
     def ensure_index(self, model_name: str) -> None:
         """Bring the chunks and the retrieval index over them up to date."""

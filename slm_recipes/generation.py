@@ -21,6 +21,7 @@ from transformers.generation.streamers import BaseStreamer
 from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt
 from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.grounded_numbers import GroundedNumbers
+from slm_recipes.retrieval.gold import gold_passage
 from slm_recipes.retrieval.open_book import OpenBook
 from slm_recipes.retrieval.passages import Passage
 
@@ -32,6 +33,11 @@ class Generated:
     new_tokens: int
     passages: tuple[Passage, ...] = ()  # what the prompt showed (open book)
     answerable: bool = True  # False: no relevant passage, the text is the `unanswerable` sentence
+
+    @property
+    def cited(self) -> Passage | None:
+        """The shown passage the answer uses: the one stating its numbers and most of its words."""
+        return gold_passage(list(self.passages), self.text) if self.passages and self.answerable else None
 
 
 def answer_questions(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, prompts: list[list[dict[str, str]]],

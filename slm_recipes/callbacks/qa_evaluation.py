@@ -187,7 +187,7 @@ def retrieval_row(open_book: OpenBook, question: EvalQuestion, answer: Generated
     """Where the question's gold passage ranks, what the prompt showed and which passage the answer cites."""
     gold = gold_passage(open_book.retriever.passages, question.reference, question.meta.get("chunk_id"))
     ranked = [h.passage.id for h in open_book.search(question.question, max(RECALL_AT))]
-    cited = gold_passage(list(answer.passages), answer.text) if answer.passages else None
+    cited = answer.cited
     return {"gold_passage": gold.id if gold else None,
             "gold_rank": ranked.index(gold.id) + 1 if gold and gold.id in ranked else None,
             "sources": [{"passage": p.id, "chunk_id": p.chunk_id, "source": p.source} for p in answer.passages],

@@ -26,7 +26,6 @@ from slm_recipes.generation import Generated, answer_questions
 from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.jsonl import read_records
 from slm_recipes.progress import Progress
-from slm_recipes.retrieval.gold import gold_passage
 from slm_recipes.retrieval.open_book import OpenBook
 
 _SLOT = "(the answer to predict)"  # stands in for a missing answer while a record is read as a chat example
@@ -110,8 +109,7 @@ def answer_record(record: dict[str, Any], question: EvalQuestion, answer: Genera
         head["reference"] = question.reference
     if open_book:
         head["sources"] = [source_record(p) for p in answer.passages]
-        cited = gold_passage(list(answer.passages), answer.text) if answer.passages and answer.answerable else None
-        head["cited"] = source_record(cited) if cited else None
+        head["cited"] = source_record(answer.cited) if answer.cited else None
     return {**head, **{k: v for k, v in record.items() if k not in head and k not in ("question", "answer")}}
 
 

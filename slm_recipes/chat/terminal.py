@@ -16,7 +16,6 @@ from slm_recipes.chat.predict import MAX_QUESTION_CHARS
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
 from slm_recipes.generation import answer_questions
 from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.retrieval.gold import gold_passage
 from slm_recipes.retrieval.open_book import OpenBook
 
 USER, MODEL = "you> ", "model> "
@@ -68,7 +67,7 @@ def chat(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings: G
         if not answer.ended:
             print(f"(cut at max_new_tokens {settings.max_new_tokens})")
         if answer.passages:
-            cited = gold_passage(list(answer.passages), answer.text) or answer.passages[0]
+            cited = answer.cited or answer.passages[0]
             print(f"source: {cited.source}: {_excerpt(cited.text)}")
 
 

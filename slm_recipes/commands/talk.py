@@ -67,8 +67,10 @@ def predict(recipe: Recipe, input: str | None = None, output: str | None = None,
     questions = read_questions(source)  # before loading the model: a bad line or an unwritable output fails fast
     check_writable(target)
     named = named_artefact(adapter, merged, gguf)
-    if recipe.open_book and not no_retrieval:
-        recipe_open_book(recipe, None, False)  # a missing or stale index fails before the model loads
+    if recipe.open_book and not no_retrieval:  # a missing or stale index fails before the model loads
+        from slm_recipes.retrieval.index import check_index
+
+        check_index(recipe.retrieval, str(recipe.retrieval.chunks), str(recipe.retrieval.index))
     loaded = open_model(recipe.paths, recipe.model_name, recipe.generation, recipe.system_prompt, named)
     print(loaded.describe())
     open_book = recipe_open_book(recipe, loaded.tokenizer, no_retrieval)
@@ -83,9 +85,5 @@ def recipe_open_book(recipe: Recipe, tokenizer, no_retrieval: bool):
     if not recipe.open_book or no_retrieval:
         return None
     from slm_recipes.commands.data import recipe_stages
-    from slm_recipes.retrieval.index import Retriever
 
-    if tokenizer is None:  # only check that the index is there and current
-        Retriever(recipe.retrieval, str(recipe.retrieval.index), str(recipe.retrieval.chunks))
-        return None
     return recipe_stages(recipe).open_book(tokenizer)

@@ -83,13 +83,18 @@ def index_problem(config: RetrievalConfig, chunks_file: str | Path, index_dir: s
     return None
 
 
+def check_index(config: RetrievalConfig, chunks_file: str | Path, index_dir: str | Path) -> None:
+    """Refuse an index that cannot be used, in one line naming the command that makes it."""
+    problem = index_problem(config, chunks_file, index_dir)
+    if problem:
+        raise RecipeError(f"{problem}; make it with `slm index --config RECIPE.yaml` (slm fit makes it too)")
+
+
 class Retriever:
     """Search one index: the top passages for a question, best first."""
 
     def __init__(self, config: RetrievalConfig, index_dir: str | Path, chunks_file: str | Path) -> None:
-        problem = index_problem(config, chunks_file, index_dir)
-        if problem:
-            raise RecipeError(f"{problem}; make it with `slm index --config RECIPE.yaml` (slm fit makes it too)")
+        check_index(config, chunks_file, index_dir)
         index_dir = Path(index_dir)
         self.config = config
         self.passages = [Passage.from_record(r) for _, r in read_records(index_dir / "passages.jsonl")]

@@ -41,7 +41,7 @@ class OpenBook:
 
     def read(self, messages: list[dict[str, str]]) -> Reading:
         """The answer-time prompt for the conversation's last question."""
-        question = _last_question(messages)
+        question = last_question(messages)
         hits = self.search(question)
         sorry = unanswerable_answer(question, self.config.unanswerable)
         if not hits or hits[0].relevance < self.config.min_score:
@@ -51,7 +51,7 @@ class OpenBook:
 
     def training_read(self, messages: list[dict[str, str]], gold: Passage | None, without_gold: bool) -> Reading:
         """The RAFT prompt: as `read` builds it, with the gold passage put in, or taken out when `without_gold`."""
-        question = _last_question(messages)
+        question = last_question(messages)
         k = self.config.top_k
         without_gold = without_gold and gold is not None  # nothing to take out: an ordinary example
         found = [h.passage for h in self.search(question, k + 1)]
@@ -67,5 +67,5 @@ class OpenBook:
                        unanswerable_answer(question, self.config.unanswerable))
 
 
-def _last_question(messages: list[dict[str, str]]) -> str:
+def last_question(messages: list[dict[str, str]]) -> str:
     return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
