@@ -16,7 +16,7 @@ from slm_recipes.commands.data import curate, distill, index, ingest, inspect_da
 from slm_recipes.commands.evaluate import evaluate
 from slm_recipes.commands.export import export, gguf_list
 from slm_recipes.commands.keys import keys
-from slm_recipes.commands.talk import chat, predict
+from slm_recipes.commands.talk import chat, predict, serve
 from slm_recipes.errors import RecipeError, RunFailed
 
 CLOSED_BOOK = {"--no-retrieval": Alias("no_retrieval", "true", help="answer closed-book, even for a model trained "
@@ -41,6 +41,11 @@ COMMANDS: dict[str, Command] = {
     "predict": Command(predict, reads=("generation", "retrieval", "name", "model.init_args.model_name",
                                        "data.init_args.system_prompt", "data.init_args.context"),
                        aliases=CLOSED_BOOK),
+    "serve": Command(serve, reads=("serve", "generation", "retrieval", "name", "model.init_args.model_name",
+                                   "data.init_args.system_prompt", "data.init_args.context"),
+                     aliases={**CLOSED_BOOK, "--host": Alias("serve.host", help="address to bind (default 127.0.0.1)"),
+                              "--port": Alias("serve.port", help="TCP port (default 8000)"),
+                              "--api-key": Alias("api_key", help="the key clients must send; better: $SLM_API_KEY")}),
     "export": Command(export, reads=("export", "generation", "name", "model.init_args.model_name",
                                      "data.init_args.system_prompt", "data.init_args.eval_file"),
                       aliases={"--gguf": Alias("export.gguf", convert=gguf_list,

@@ -12,10 +12,11 @@ question contain; a question with no relevant passage gets the `unanswerable` se
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
-from transformers import GenerationConfig, LogitsProcessorList, PreTrainedTokenizerBase
+from transformers import (GenerationConfig, LogitsProcessor, LogitsProcessorList, PreTrainedTokenizerBase,
+                          RepetitionPenaltyLogitsProcessor)
 from transformers.generation.streamers import BaseStreamer
 
 from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt
@@ -49,7 +50,7 @@ def answer_questions(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
         return generate_answers(model, tokenizer, prompts, settings, seed, streamer, on_batch)
     readings = [open_book.read(messages) for messages in prompts]
     asked = [n for n, r in enumerate(readings) if r.answerable]
-    sources = [_grounding(readings[n].messages) for n in asked]
+    sources = [grounding_text(readings[n].messages) for n in asked]
     answers = generate_answers(model, tokenizer, [readings[n].messages for n in asked], settings, seed, streamer,
                                on_batch, grounded_in=sources if settings.grounded_numbers else None) if asked else []
     out = [Generated(r.unanswerable, True, 0, answerable=False) for r in readings]
@@ -62,7 +63,7 @@ def answer_questions(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
     return out
 
 
-def _grounding(messages: list[dict[str, str]]) -> str:
+def grounding_text(messages: list[dict[str, str]]) -> str:
     """The text an open-book answer may take numbers from: the user turns (passages and question)."""
     return "\n".join(m["content"] for m in messages if m["role"] == "user")
 
@@ -94,7 +95,7 @@ def generate_answers(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
     encoded = [encode_prompt(tokenizer, messages) for messages in prompts]
     order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
     stops = stop_token_ids(tokenizer)
-    config = generation_config(settings, stops, tokenizer.pad_token_id)
+    config = generation_config(replace(settings, repetition_penalty=1.0), stops, tokenizer.pad_token_id)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -105,9 +106,11 @@ def generate_answers(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
             for start in range(0, len(order), settings.batch_size):
                 batch = order[start:start + settings.batch_size]
                 input_ids, attention_mask = left_pad([encoded[i] for i in batch], tokenizer.pad_token_id, device)
-                processors = LogitsProcessorList()
-                if grounded_in is not None:
-                    processors.append(GroundedNumbers(tokenizer, [grounded_in[i] for i in batch], input_ids.size(1)))
+                rows = [answer_processors(tokenizer, settings, grounded_in[i] if grounded_in is not None else None,
+                                          len(encoded[i]))
+                        for i in batch]
+                processors = LogitsProcessorList([ByRow(rows, [input_ids.size(1) - len(encoded[i]) for i in batch])]
+                                                 if any(rows) else [])
                 out = model.generate(input_ids=input_ids, attention_mask=attention_mask, generation_config=config,
                                      streamer=streamer, logits_processor=processors)
                 for i, row in zip(batch, out[:, input_ids.size(1):].tolist()):
@@ -117,6 +120,34 @@ def generate_answers(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
     finally:
         model.train(was_training)
     return [results[i] for i in range(len(encoded))]
+
+
+def answer_processors(tokenizer: PreTrainedTokenizerBase, settings: GenerationSettings, grounded_in: str | None,
+                      prompt_length: int) -> LogitsProcessorList:
+    """What shapes one answer's next-token scores, given that answer's own ids (its prompt and what it generated,
+    no padding): the repetition penalty, then grounded numbers (when `grounded_in` is the text to take them from).
+
+    `generate_answers` applies them row by row (`ByRow`) and `slm serve` on each request it steps, so an answer
+    is the same whichever answers share its batch: a penalty over left padding (often the end-of-turn token
+    itself) would make a padded row less likely to end.
+    """
+    processors = LogitsProcessorList()
+    if settings.repetition_penalty != 1.0:
+        processors.append(RepetitionPenaltyLogitsProcessor(settings.repetition_penalty))
+    if grounded_in is not None:
+        processors.append(GroundedNumbers(tokenizer, [grounded_in], prompt_length))
+    return processors
+
+
+class ByRow(LogitsProcessor):
+    """Each row's own processors on its own ids: row i of a left-padded batch starts at column `pads[i]`."""
+
+    def __init__(self, rows: list[LogitsProcessorList], pads: list[int]) -> None:
+        self._rows, self._pads = rows, pads
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        return torch.cat([processors(input_ids[i:i + 1, pad:], scores[i:i + 1]) if processors else scores[i:i + 1]
+                          for i, (processors, pad) in enumerate(zip(self._rows, self._pads))])
 
 
 def left_pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:

@@ -21,11 +21,12 @@ from slm_recipes.generation_settings import GenerationSettings
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.run_paths import RunPaths
+from slm_recipes.serve.config import ServeConfig
 
 #: Recipe section -> its settings class (each a frozen dataclass that checks itself).
 SECTIONS: dict[str, type] = {"ingest": IngestConfig, "distill": DistillConfig, "curate": CurateConfig,
                              "generation": GenerationSettings, "export": ExportConfig, "evaluation": EvaluationConfig,
-                             "retrieval": RetrievalConfig}
+                             "retrieval": RetrievalConfig, "serve": ServeConfig}
 SIZE_HINT = "add a model-size recipe, e.g. --config recipes/models/qwen2.5-0.5b.yaml"
 
 
@@ -43,6 +44,7 @@ class Recipe:
     export: ExportConfig
     evaluation: EvaluationConfig
     retrieval: RetrievalConfig
+    serve: ServeConfig
     #: The DataModule's arguments (`data.init_args`) with the model name linked in.
     data: Mapping[str, Any]
     #: The recipe files it came from, base first.
@@ -95,4 +97,4 @@ def build_recipe(name: str, model_args: Mapping[str, Any], data_args: Mapping[st
         data["val_file"] = data.get("val_file") or str(paths.dataset_dir / "val.jsonl")
     return Recipe(name=name, model_name=str(model_name), paths=paths, ingest=ingest, distill=distill, curate=curate,
                   generation=sections["generation"], export=export, evaluation=sections["evaluation"], retrieval=retrieval,
-                  data=MappingProxyType(data), files=files)
+                  serve=sections["serve"], data=MappingProxyType(data), files=files)

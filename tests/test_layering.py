@@ -20,7 +20,7 @@ FOLDERS = {"slm_recipes": "slm_recipes", "datamodules": "slm_recipes.datamodules
            "recipes": "slm_recipes.recipes"}
 KERNEL = {"slm_recipes", "errors", "atomic", "jsonl", "numbers", "run_paths", "zh_numerals", "headings", "gguf_types",
           "devices", "grouping", "progress", "text_keys", "generation_settings", "run_lock", "segmenter"}
-STAGES = ("ingest", "distill", "curate", "evaluation", "export", "chat")
+STAGES = ("ingest", "distill", "curate", "evaluation", "export", "chat", "serve")
 LAYERS = [  # bottom to top: (name, module prefixes relative to slm_recipes)
     ("kernel", sorted(KERNEL)),
     ("model and tokenizer lookup", ["model_source", "tokenizers"]),

@@ -66,11 +66,6 @@ def predict(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings
     return cut
 
 
-def source_record(passage: Any) -> dict[str, Any]:
-    return {"chunk_id": passage.chunk_id, "passage": passage.id, "doc": passage.doc, "pages": list(passage.pages),
-            "text": passage.text}
-
-
 def check_writable(target: Path) -> None:
     """Fail before any work when `target` cannot be written (a missing, read-only or full folder)."""
     probe = target.with_name(f".{target.name}.probe")
@@ -108,8 +103,8 @@ def answer_record(record: dict[str, Any], question: EvalQuestion, answer: Genera
     if question.reference:
         head["reference"] = question.reference
     if open_book:
-        head["sources"] = [source_record(p) for p in answer.passages]
-        head["cited"] = source_record(answer.cited) if answer.cited else None
+        head["sources"] = [p.source_record() for p in answer.passages]
+        head["cited"] = answer.cited.source_record() if answer.cited else None
     return {**head, **{k: v for k, v in record.items() if k not in head and k not in ("question", "answer")}}
 
 

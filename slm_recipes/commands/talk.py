@@ -1,7 +1,8 @@
-"""Talking to the trained model: `slm chat` in the terminal, `slm predict` over a file of questions."""
+"""Talking to the trained model: `slm chat` in the terminal, `slm predict` over a file, `slm serve` over HTTP."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from slm_recipes.errors import RecipeError
@@ -78,6 +79,53 @@ def predict(recipe: Recipe, input: str | None = None, output: str | None = None,
                       open_book)
     print(f"wrote {len(questions)} answers to {target}"
           + (f" ({cut} cut at max_new_tokens {loaded.settings.max_new_tokens})" if cut else ""))
+
+
+def serve(recipe: Recipe, adapter: str | None = None, merged: str | None = None, gguf: str | None = None,
+          no_retrieval: bool = False, api_key: str | None = None) -> None:
+    """Serve the trained model over an OpenAI-compatible HTTP API (needs the extra: pip install "slm-recipes[serve]").
+
+    POST /v1/chat/completions (streaming or not), GET /v1/models, POST /v1/retrieve, GET /health, on
+    http://127.0.0.1:8000 by default (the recipe's serve: section; --host, --port). The model is found as
+    `slm chat` finds it; a model trained open-book answers from the passages retrieved for each question,
+    and every answer carries them as `sources` (and `cited`). Concurrent requests are generated together.
+    Binding an address other than loopback needs an API key: set $SLM_API_KEY (serve.api_key_env) or pass
+    --api-key; clients then send `Authorization: Bearer <key>`. Ctrl-C stops.
+
+    Args:
+        adapter: A PEFT adapter folder (over the recipe's base model).
+        merged: A merged Hugging Face model folder.
+        gguf: A GGUF file (read with transformers' GGUF loader).
+        no_retrieval: Answer closed-book, even for a model trained open-book.
+        api_key: The API key clients must send (better: the environment variable named by serve.api_key_env).
+    """
+    try:
+        from slm_recipes.serve.server import RunningServer, chat_service, check_exposure
+    except ImportError as err:
+        raise RecipeError(f"slm serve needs {err.name}: pip install \"slm-recipes[serve]\"") from None
+    from slm_recipes.artefacts import named_artefact, open_model
+
+    config = recipe.serve
+    key = api_key or os.environ.get(config.api_key_env) or None
+    check_exposure(config, key)
+    named = named_artefact(adapter, merged, gguf)
+    if recipe.open_book and not no_retrieval:  # a missing or stale index fails before the model loads
+        from slm_recipes.retrieval.index import check_index
+
+        check_index(recipe.retrieval, str(recipe.retrieval.chunks), str(recipe.retrieval.index))
+    loaded = open_model(recipe.paths, recipe.model_name, recipe.generation, recipe.system_prompt, named)
+    print(loaded.describe())
+    open_book = recipe_open_book(recipe, loaded.tokenizer, no_retrieval)
+    model_id = config.model_id or recipe.name
+    service = chat_service(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt, open_book, config,
+                           model_id)
+    server = RunningServer(service, key, config.host, config.port)
+    book = (f"open-book, up to {recipe.retrieval.top_k} passages per question" if open_book else "closed-book")
+    guard = f"API key required (Authorization: Bearer; from {'--api-key' if api_key else '$' + config.api_key_env})" \
+        if key else "no API key (loopback only)"
+    print(f"serving {model_id!r} at {server.url}/v1 ({book}; batches of up to {config.max_batch}); {guard}. "
+          "Ctrl-C stops.", flush=True)
+    server.run()
 
 
 def recipe_open_book(recipe: Recipe, tokenizer, no_retrieval: bool):

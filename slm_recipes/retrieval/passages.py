@@ -33,6 +33,11 @@ class Passage:
     def to_record(self) -> dict[str, Any]:
         return {**asdict(self), "pages": list(self.pages)}
 
+    def source_record(self) -> dict[str, Any]:
+        """What an answer names as its source (predict's `sources`, the server's): chunk, passage, document, pages, text."""
+        return {"chunk_id": self.chunk_id, "passage": self.id, "doc": self.doc, "pages": list(self.pages),
+                "text": self.text}
+
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Passage:
         return cls(id=record["id"], chunk_id=record["chunk_id"], doc=record["doc"],
