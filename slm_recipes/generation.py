@@ -15,8 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import torch
-from transformers import (GenerationConfig, LogitsProcessor, LogitsProcessorList, PreTrainedTokenizerBase,
-                          RepetitionPenaltyLogitsProcessor)
+from transformers import (
+    GenerationConfig,
+    LogitsProcessor,
+    LogitsProcessorList,
+    PreTrainedTokenizerBase,
+    RepetitionPenaltyLogitsProcessor,
+)
 from transformers.generation.streamers import BaseStreamer
 
 from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX, encode_chat, encode_prompt

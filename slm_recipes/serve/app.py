@@ -106,10 +106,10 @@ class _Guard:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         refused = None
-        if self.expected is not None and scope["path"] != "/health":
-            if not hmac.compare_digest(headers.get(b"authorization", b""), self.expected):
-                refused = error(401, "invalid or missing API key: send Authorization: Bearer <key>",
-                                code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        if self.expected is not None and scope["path"] != "/health" \
+                and not hmac.compare_digest(headers.get(b"authorization", b""), self.expected):
+            refused = error(401, "invalid or missing API key: send Authorization: Bearer <key>",
+                            code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
         length = headers.get(b"content-length", b"")
         if refused is None and length.isdigit() and int(length) > self.max_body_bytes:
             refused = error(400, f"the request body is {int(length)} bytes; at most {self.max_body_bytes} are read "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoModelForCausalLM, AutoTokenizer, RepetitionPenaltyLogitsProcessor
 
-from slm_recipes.generation import _decode, generate_answers, left_pad, stop_token_ids
+from slm_recipes.generation import ByRow, _decode, answer_processors, generate_answers, left_pad, stop_token_ids
 from slm_recipes.generation_settings import GenerationSettings
 
 QUESTIONS = ["住宿费上限是多少？", "出差超过15天由谁审批？请说明。", "报销款会以现金支付吗？", "hi",
@@ -31,6 +31,22 @@ def test_batched_greedy_answers_equal_one_at_a_time(tiny):
     batched = generate_answers(model, tokenizer, prompts(), GenerationSettings(max_new_tokens=12, batch_size=4))
     assert [a.text for a in batched] == [a.text for a in one]
     assert all(a.new_tokens <= 12 for a in one)
+
+
+def test_the_repetition_penalty_counts_a_rows_own_tokens_not_its_left_padding(tiny):
+    """SmolLM2 pads with its end-of-turn token: penalising padding would make a padded row less likely to end."""
+    model, tokenizer = tiny
+    pad = tokenizer.pad_token_id
+    assert pad in stop_token_ids(tokenizer)
+    settings = GenerationSettings(repetition_penalty=3.0)
+    rows = [answer_processors(tokenizer, settings, None, 2), answer_processors(tokenizer, settings, None, 4)]
+    ids = torch.tensor([[pad, pad, 11, 12], [13, 14, 15, 16]])
+    scores = torch.full((2, 40), 2.0)
+    out = ByRow(rows, [2, 0])(ids, scores)
+    assert out[0, pad] == 2.0 and out[0, 11] == out[0, 12] == 2.0 / 3  # row 0: only its own two tokens
+    assert out[1, 13] == out[1, 16] == 2.0 / 3 and out[1, pad] == 2.0
+    padded = RepetitionPenaltyLogitsProcessor(3.0)(ids, scores.clone())  # what `generate` alone would do
+    assert padded[0, pad] == 2.0 / 3
 
 
 def test_generation_restores_training_mode_and_random_state(tiny):
