@@ -47,7 +47,7 @@ def requests_for(clients: int) -> int:
 
 
 async def closed_loop(url: str, model: str, questions: list[str], clients: int, max_tokens: int,
-                      extra: dict) -> dict:
+                      extra: dict, headers: dict[str, str] | None = None) -> dict:
     """`clients` clients sharing `requests_for(clients)` questions; throughput and latency percentiles."""
     todo = [questions[n % len(questions)] for n in range(requests_for(clients))]
     latencies: list[float] = []
@@ -65,7 +65,7 @@ async def closed_loop(url: str, model: str, questions: list[str], clients: int, 
             latencies.append(time.perf_counter() - start)
             tokens += reply.json()["usage"]["completion_tokens"]
 
-    async with httpx.AsyncClient(timeout=600, limits=httpx.Limits(max_connections=clients)) as http:
+    async with httpx.AsyncClient(timeout=600, limits=httpx.Limits(max_connections=clients), headers=headers) as http:
         start = time.perf_counter()
         await asyncio.gather(*(client(http) for _ in range(clients)))
         elapsed = time.perf_counter() - start

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
+import json
 import threading
+from pathlib import Path
 
 import httpx
 import openai
@@ -140,3 +144,16 @@ def test_retrieve_returns_the_indexed_passages_with_scores(site):
     assert first["score"] > reply["data"][1]["score"] and 0 < first["relevance"] <= 1
     empty = httpx.post(f"{site.url}/v1/retrieve", json={"query": " "}, headers={"Authorization": f"Bearer {KEY}"})
     assert empty.status_code == 400 and empty.json()["error"]["message"] == "query is empty"
+
+
+def test_a_short_load_at_1_4_and_16_clients_is_all_answered_and_recorded(site):
+    """The load benchmark's own client against the tiny model: bounded (8-32 requests of 8 tokens), loopback only."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks/serve_load.py"
+    spec = importlib.util.spec_from_file_location("serve_load", path)
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
+    headers = {"Authorization": f"Bearer {KEY}"}
+    rows = [asyncio.run(load.closed_loop(site.url, "tiny", QUESTIONS, clients, 8, {}, headers)) for clients in (1, 4, 16)]
+    assert [row["requests"] for row in rows] == [8, 8, 32]
+    assert all(row["tokens"] > 0 and 0 < row["p50_s"] <= row["p99_s"] and row["tokens_per_s"] > 0 for row in rows)
+    (site.folder / "load.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")  # the figures, kept
