@@ -33,9 +33,16 @@ log = logging.getLogger(__name__)
 _POLL_S = 0.25  # how often a waiting non-streamed request checks that its client is still there
 
 
+class Utf8JSON(JSONResponse):
+    """JSON with Chinese as itself, not \\u escapes: what a person reading curl's output can read."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def create_app(service: ChatService, api_key: str | None = None) -> FastAPI:
     """The app over `service`; `api_key` (None: no key) guards every route but /health."""
-    app = FastAPI(title="slm serve", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="slm serve", docs_url=None, redoc_url=None, openapi_url=None, default_response_class=Utf8JSON)
     config = service.config
     app.add_middleware(_Guard, expected=f"Bearer {api_key}".encode() if api_key else None,
                        max_body_bytes=config.max_body_bytes)
@@ -158,7 +165,7 @@ class _Reply:
                 if isinstance(event, Finished):
                     if event.finish_reason == "timeout":
                         return self.timed_out()
-                    return JSONResponse(self.completion(event))
+                    return Utf8JSON(self.completion(event))
                 if isinstance(event, Failed):
                     return error(500, event.message, code="server_error", kind="server_error")
         finally:
@@ -235,7 +242,7 @@ def error(status: int, message: str, param: str | None = None, code: str | None 
           kind: str = "invalid_request_error", headers: dict[str, str] | None = None) -> JSONResponse:
     if status == 429:
         kind = "rate_limit_error"
-    return JSONResponse({"error": _error_body(message, param, code, kind)}, status_code=status, headers=headers)
+    return Utf8JSON({"error": _error_body(message, param, code, kind)}, status_code=status, headers=headers)
 
 
 def _error_body(message: str, param: str | None = None, code: str | None = None,

@@ -9,6 +9,7 @@ Then the prompt is held to the limits of the `serve:` section and of the model's
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -46,9 +47,14 @@ class ChatService:
         self.system_prompt, self.open_book, self.config = system_prompt, open_book, config
         self.model_id, self.context_length = model_id, context_length
         self.created = int(time.time())
+        self._reading = threading.Lock()  # requests are prepared in worker threads; one reads the index at a time
 
     def prepare(self, request: ChatRequest) -> Prepared:
         """The request's prompt and settings, checked against the limits (BadRequest names the one exceeded)."""
+        with self._reading:
+            return self._prepare(request)
+
+    def _prepare(self, request: ChatRequest) -> Prepared:
         if request.model and request.model != self.model_id:
             raise BadRequest(f"model {request.model!r} is not served here; this server serves {self.model_id!r}",
                              "model", status=404, code="model_not_found")

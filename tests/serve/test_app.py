@@ -136,8 +136,10 @@ def test_bad_bodies_get_the_openai_error_shape(site):
 
 
 def test_retrieve_returns_the_indexed_passages_with_scores(site):
-    reply = httpx.post(f"{site.url}/v1/retrieve", json={"query": "住宿费每晚多少元", "top_k": 2},
-                       headers={"Authorization": f"Bearer {KEY}"}).json()
+    raw = httpx.post(f"{site.url}/v1/retrieve", json={"query": "住宿费每晚多少元", "top_k": 2},
+                     headers={"Authorization": f"Bearer {KEY}"})
+    assert "住宿费每人每晚" in raw.text  # Chinese as itself, readable in curl's output
+    reply = raw.json()
     first = reply["data"][0]
     assert len(reply["data"]) == 2 and first["text"] == "第一条 住宿费每人每晚不超过380元。"
     assert first["doc"].endswith("rules.txt") and first["pages"] == [1, 1] and first["chunk_id"]
