@@ -17,6 +17,7 @@ from slm_recipes.commands.evaluate import evaluate
 from slm_recipes.commands.export import export, gguf_list
 from slm_recipes.commands.keys import keys
 from slm_recipes.commands.talk import chat, predict, serve
+from slm_recipes.commands.ui import ui
 from slm_recipes.errors import RecipeError, RunFailed
 
 CLOSED_BOOK = {"--no-retrieval": Alias("no_retrieval", "true", help="answer closed-book, even for a model trained "
@@ -46,6 +47,10 @@ COMMANDS: dict[str, Command] = {
                      aliases={**CLOSED_BOOK, "--host": Alias("serve.host", help="address to bind (default 127.0.0.1)"),
                               "--port": Alias("serve.port", help="TCP port (default 8000)"),
                               "--api-key": Alias("api_key", help="the key clients must send; better: $SLM_API_KEY")}),
+    "ui": Command(ui, reads=("ui", "name", "everything else: every button runs its command on this recipe"),
+                  passes_arguments=True,
+                  aliases={"--host": Alias("ui.host", help="address to bind (default 127.0.0.1)"),
+                           "--port": Alias("ui.port", help="TCP port (default 7860)")}),
     "export": Command(export, reads=("export", "generation", "name", "model.init_args.model_name",
                                      "data.init_args.system_prompt", "data.init_args.eval_file"),
                       aliases={"--gguf": Alias("export.gguf", convert=gguf_list,

@@ -51,17 +51,20 @@ class Command:
     aliases: dict[str, Alias] = field(default_factory=dict)
     #: Without `--config` the function gets `recipe=None` (e.g. `slm keys` on the environment alone).
     recipe_optional: bool = False
+    #: The function also gets `arguments`: the recipe's own command-line arguments (--config files, overrides),
+    #: to run other `slm` commands on the same recipe (`slm ui`).
+    passes_arguments: bool = False
 
     @property
     def summary(self) -> str:
         return (inspect.getdoc(self.run) or "").splitlines()[0].rstrip(".")
 
     def options(self) -> list[str]:
-        return [name for name in inspect.signature(self.run).parameters if name != "recipe"]
+        return [name for name in inspect.signature(self.run).parameters if name not in ("recipe", "arguments")]
 
     def add_options(self, parser: ArgumentParser) -> None:
         if self.options():
-            parser.add_function_arguments(self.run, skip={"recipe"}, as_positional=True, as_group=False)
+            parser.add_function_arguments(self.run, skip={"recipe", "arguments"}, as_positional=True, as_group=False)
 
     def expand_aliases(self, argv: Sequence[str]) -> list[str]:
         out: list[str] = []
@@ -99,7 +102,8 @@ def run_command(name: str, command: Command, argv: Sequence[str]) -> None:
     if not split_arguments(argv).configs:
         raise RecipeError(f"slm {name} needs a recipe: --config RECIPE.yaml (see `slm {name} --help`)")
     recipe, config = parse_recipe(argv, command.add_options, prog=f"slm {name}")
-    command.run(recipe, **{key: config.get(key) for key in options})
+    passed = {"arguments": list(argv)} if command.passes_arguments else {}
+    command.run(recipe, **passed, **{key: config.get(key) for key in options})
 
 
 def _parse_options(parser: ArgumentParser, argv: Sequence[str]):

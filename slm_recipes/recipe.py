@@ -22,11 +22,13 @@ from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.run_paths import RunPaths
 from slm_recipes.serve.config import ServeConfig
+from slm_recipes.ui_settings import UISettings
 
 #: Recipe section -> its settings class (each a frozen dataclass that checks itself).
 SECTIONS: dict[str, type] = {"ingest": IngestConfig, "distill": DistillConfig, "curate": CurateConfig,
                              "generation": GenerationSettings, "export": ExportConfig, "evaluation": EvaluationConfig,
-                             "retrieval": RetrievalConfig, "serve": ServeConfig}
+                             "retrieval": RetrievalConfig, "serve": ServeConfig,
+                             "ui": UISettings}
 SIZE_HINT = "add a model-size recipe, e.g. --config recipes/models/qwen2.5-0.5b.yaml"
 
 
@@ -45,6 +47,7 @@ class Recipe:
     evaluation: EvaluationConfig
     retrieval: RetrievalConfig
     serve: ServeConfig
+    ui: UISettings
     #: The DataModule's arguments (`data.init_args`) with the model name linked in.
     data: Mapping[str, Any]
     #: The recipe files it came from, base first.
@@ -97,4 +100,4 @@ def build_recipe(name: str, model_args: Mapping[str, Any], data_args: Mapping[st
         data["val_file"] = data.get("val_file") or str(paths.dataset_dir / "val.jsonl")
     return Recipe(name=name, model_name=str(model_name), paths=paths, ingest=ingest, distill=distill, curate=curate,
                   generation=sections["generation"], export=export, evaluation=sections["evaluation"], retrieval=retrieval,
-                  serve=sections["serve"], data=MappingProxyType(data), files=files)
+                  serve=sections["serve"], ui=sections["ui"], data=MappingProxyType(data), files=files)

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 FOLDERS = {"slm_recipes": "slm_recipes", "datamodules": "slm_recipes.datamodules", "modules": "slm_recipes.modules",
            "recipes": "slm_recipes.recipes"}
 KERNEL = {"slm_recipes", "errors", "atomic", "jsonl", "numbers", "run_paths", "zh_numerals", "headings", "gguf_types",
-          "devices", "grouping", "progress", "text_keys", "generation_settings", "run_lock", "segmenter"}
+          "devices", "grouping", "progress", "text_keys", "generation_settings", "run_lock", "segmenter", "ui_settings"}
 STAGES = ("ingest", "distill", "curate", "evaluation", "export", "chat", "serve")
 LAYERS = [  # bottom to top: (name, module prefixes relative to slm_recipes)
     ("kernel", sorted(KERNEL)),
@@ -30,7 +30,7 @@ LAYERS = [  # bottom to top: (name, module prefixes relative to slm_recipes)
     ("orchestration: data preparation, callbacks, artefact loader", ["data_pipeline", "callbacks", "artefacts",
                                                                      "inspect_data"]),
     ("recipe", ["recipe", "recipe_files", "recipe_parser", "recipe_errors", "recipe_cli", "recipes"]),
-    ("command line", ["cli", "command_line", "commands"]),
+    ("command line and web app", ["cli", "command_line", "commands", "ui"]),
 ]
 
 

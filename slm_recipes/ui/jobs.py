@@ -1,0 +1,125 @@
+"""Long work the page starts: each an `slm` command in its own detached process, one per kind at a time.
+
+The state and output of each kind live in the run's ui folder (logs/<name>/ui/<kind>.json and .log),
+so a page opened later, in another tab or after `slm ui` restarted, finds the work running or
+finished and shows the same output. Progress is read from the command's own progress lines
+(`distill numeric: 12/52 chunks (23%), ...`), written every second for these runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from slm_recipes.errors import RecipeError
+
+_PROGRESS = re.compile(r"^(?P<what>[^:\n]{1,60}): (?P<done>\d+)/(?P<total>\d+) \S+.*ETA .*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class JobState:
+    kind: str
+    command: list[str]
+    started: float
+    pid: int
+    returncode: int | None
+    alive: bool
+    output: str  # the whole log so far
+
+    @property
+    def running(self) -> bool:
+        return self.returncode is None and self.alive
+
+    @property
+    def progress(self) -> str:
+        """The last progress line of the output, or ''."""
+        found = list(_PROGRESS.finditer(self.output))
+        return found[-1].group(0) if found else ""
+
+    @property
+    def summary(self) -> str:
+        started = time.strftime("%H:%M:%S", time.localtime(self.started))
+        if self.running:
+            return f"{self.kind}: running since {started} (pid {self.pid})"
+        if self.returncode is None:
+            return f"{self.kind}: ended without an exit status (killed?) after starting at {started}"
+        verdict = "finished" if self.returncode == 0 else f"failed (exit status {self.returncode})"
+        return f"{self.kind}: {verdict}; started {started}"
+
+    def last_error(self) -> str:
+        """The command's one-line `error: …`, if it printed one."""
+        errors = [line for line in self.output.splitlines() if line.startswith("error: ")]
+        return errors[-1] if errors else ""
+
+
+class Jobs:
+    """Start, watch and stop the page's `slm` commands; `arguments` are the recipe's (its --config files, overrides)."""
+
+    def __init__(self, folder: Path, arguments: list[str]) -> None:
+        self.folder, self.arguments = folder, list(arguments)
+
+    def start(self, kind: str, command: list[str], extra: list[str] | None = None) -> JobState:
+        """Run `slm COMMAND` with the recipe's arguments (then `extra`); refused while the same kind runs."""
+        current = self.state(kind)
+        if current is not None and current.running:
+            raise RecipeError(f"{kind} is already running (pid {current.pid}); stop it first or wait for it")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        state, log = self._paths(kind)
+        state.unlink(missing_ok=True)
+        full = [sys.executable, "-m", "slm_recipes.cli", *command, *self.arguments, *(extra or [])]
+        wrapper = subprocess.Popen([sys.executable, "-m", "slm_recipes.ui.detached", str(state), str(log), "--", *full],
+                                   start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        until = time.monotonic() + 30  # the wrapper writes the state once its command has started
+        while (started := self.state(kind)) is None or started.pid != wrapper.pid:
+            if wrapper.poll() is not None or time.monotonic() > until:
+                raise RecipeError(f"{kind} did not start: python -m slm_recipes.ui.detached exited {wrapper.poll()}")
+            time.sleep(0.02)
+        return started
+
+    def state(self, kind: str) -> JobState | None:
+        state_path, log = self._paths(kind)
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        output = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        return JobState(kind, state["command"], state["started"], state["pid"], state.get("returncode"),
+                        _alive(state["pid"]), output)
+
+    def stop(self, kind: str) -> str:
+        """Interrupt the command (as Ctrl-C would: a fit saves what it can); what happened, in one line."""
+        current = self.state(kind)
+        if current is None or not current.running:
+            return f"{kind} is not running"
+        try:
+            os.killpg(current.pid, signal.SIGINT)
+        except ProcessLookupError:
+            return f"{kind} had already ended"
+        return f"{kind}: stop sent (pid {current.pid})"
+
+    def _paths(self, kind: str) -> tuple[Path, Path]:
+        name = kind.replace(" ", "-")
+        return self.folder / f"{name}.json", self.folder / f"{name}.log"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a finished child of this very process stays a zombie until reaped
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return True
