@@ -11,7 +11,6 @@ import pytest
 from slm_recipes.errors import RecipeError
 from slm_recipes.ui.jobs import Jobs
 
-
 WORK = "import time; print('working: 1/9 steps (11%); 0:00:01 elapsed, ETA 0:00:08', flush=True); time.sleep(60)"
 
 
