@@ -37,7 +37,7 @@ def ui(recipe: Recipe, arguments: list[str]) -> None:
           f"({'password required, user slm' if password else 'no password: loopback only'}). Ctrl-C stops the page.",
           flush=True)
     app.launch(server_name=settings.host, server_port=settings.port, auth=("slm", password) if password else None,
-               allowed_paths=[str(recipe.paths.export_dir)], inbrowser=False, share=False, quiet=True,
+               allowed_paths=[str(recipe.paths.export_dir.resolve())], inbrowser=False, share=False, quiet=True,
                max_file_size=f"{settings.max_upload_mb:g}mb", theme=_offline_theme(), css=CSS)
 
 
