@@ -22,4 +22,7 @@ def test_scalars_are_read_from_the_event_files_and_grouped_by_chart(tmp_path):
         ("train/loss_step", 0, 2.0), ("train/loss_step", 1, 1.5), ("train/loss_step", 2, 1.25), ("val/loss", 2, 1.75)]
     assert [r["step"] for r in chart_rows(rows, "learning rate")] == [0, 1, 2]
     assert chart_rows(rows, "QA metrics")[0]["value"] == 0.25
+    writer.add_scalar("train/loss_step", 1.0, 3)  # the run goes on: the next read sees it
+    writer.flush()
+    assert [r["step"] for r in chart_rows(read_scalars(tmp_path), "loss") if r["tag"] == "train/loss_step"] == [0, 1, 2, 3]
     writer.close()
