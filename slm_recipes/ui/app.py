@@ -204,7 +204,7 @@ def build(page: Page):
             verify = gr.Checkbox(value=recipe.export.verify, label="verify each GGUF against the merged model")
             export_button = gr.Button("Export", variant="primary", elem_id="export")
             export_status, export_progress, export_log = job_outputs("export")
-            files = gr.File(label="files to download", file_count="multiple", interactive=False)
+            files = gr.File(label="files to download", file_count="multiple", interactive=False, elem_id="export-files")
         timer = gr.Timer(1.0)
 
         def refresh():

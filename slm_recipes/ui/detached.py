@@ -29,6 +29,10 @@ def main(argv: list[str]) -> int:
         raise SystemExit("usage: python -m slm_recipes.ui.detached STATE LOG -- COMMAND...")
     env = {**os.environ, "SLM_PROGRESS_INTERVAL": "1", "PYTHONUNBUFFERED": "1"}
     state = {"pid": os.getpid(), "command": command, "started": time.time(), "returncode": None}
+    # a handler (not "ignore") becomes the default in the child: started from `slm ui &` or nohup, this process
+    # inherits SIGINT ignored, and the command would then ignore the page's Stop
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with open(log_path, "w", encoding="utf-8") as log:
         child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a stop reaches the child; this process stays to record it

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from slm_recipes.errors import RecipeError
 
+STOP_GRACE_S = 10  # after this, a second Stop terminates what an interrupt did not end
 _PROGRESS = re.compile(r"^(?P<what>[^:\n]{1,60}): (?P<done>\d+)/(?P<total>\d+) \S+.*ETA .*$", re.MULTILINE)
 
 
@@ -95,15 +96,22 @@ class Jobs:
                         _alive(state["pid"]), output)
 
     def stop(self, kind: str) -> str:
-        """Interrupt the command (as Ctrl-C would: a fit saves what it can); what happened, in one line."""
+        """Interrupt the command (as Ctrl-C would: a fit saves what it can); pressed again after STOP_GRACE_S,
+        terminate it. What happened, in one line."""
         current = self.state(kind)
         if current is None or not current.running:
             return f"{kind} is not running"
+        asked = self.folder / f"{kind.replace(' ', '-')}.stop"
+        again = asked.is_file() and asked.stat().st_mtime >= current.started \
+            and time.time() - asked.stat().st_mtime > STOP_GRACE_S
         try:
-            os.killpg(current.pid, signal.SIGINT)
+            os.killpg(current.pid, signal.SIGTERM if again else signal.SIGINT)
         except ProcessLookupError:
             return f"{kind} had already ended"
-        return f"{kind}: stop sent (pid {current.pid})"
+        if not again:
+            asked.write_text(str(time.time()), encoding="utf-8")
+        return (f"{kind}: terminated (pid {current.pid})" if again else
+                f"{kind}: stop sent (pid {current.pid}); press Stop again after {STOP_GRACE_S} s to terminate it")
 
     def _paths(self, kind: str) -> tuple[Path, Path]:
         name = kind.replace(" ", "-")

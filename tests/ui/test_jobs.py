@@ -51,3 +51,26 @@ def test_one_run_per_kind_and_a_stop_interrupts_it(tmp_path):
     state = wait_until_done(jobs, "fit")
     sleeper.wait(timeout=30)
     assert state.returncode not in (None, 0) and jobs.stop("fit") == "fit is not running"
+
+
+def test_a_command_that_ignores_the_interrupt_is_terminated_by_a_second_stop(tmp_path, monkeypatch):
+    import slm_recipes.ui.jobs as jobs_module
+
+    monkeypatch.setattr(jobs_module, "STOP_GRACE_S", 0)
+    jobs = Jobs(tmp_path / "ui", [])
+    (tmp_path / "ui").mkdir()
+    stubborn = ("import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+                "print('working: 1/9 steps (11%); 0:00:01 elapsed, ETA 0:00:08', flush=True); time.sleep(60)")
+    runner = subprocess.Popen([sys.executable, "-m", "slm_recipes.ui.detached", str(tmp_path / "ui/fit.json"),
+                               str(tmp_path / "ui/fit.log"), "--", sys.executable, "-c", stubborn],
+                              start_new_session=True)
+    until = time.monotonic() + 30
+    while (seen := jobs.state("fit")) is None or seen.pid != runner.pid or "working" not in seen.output:
+        assert time.monotonic() < until
+        time.sleep(0.05)
+    assert "press Stop again" in jobs.stop("fit")
+    time.sleep(0.05)
+    assert jobs.state("fit").running and jobs.stop("fit").startswith("fit: terminated")
+    state = wait_until_done(jobs, "fit")
+    runner.wait(timeout=30)
+    assert state.returncode == -15
