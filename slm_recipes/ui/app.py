@@ -144,7 +144,7 @@ def build(page: Page):
                 ingest_button = gr.Button("Ingest", variant="primary", elem_id="ingest")
                 skip_bad = gr.Checkbox(label="skip bad documents (--skip-bad)", value=False)
             ingest_status, ingest_progress, ingest_log = job_outputs("ingest")
-            docs = gr.Dataframe(headers=["document", "chunks", "pages", "tokens"], label="documents", interactive=False,
+            docs = gr.Dataframe(headers=["document", "chunks", "pages", "characters (chunk overlap counted)"], label="documents", interactive=False,
                                 elem_id="documents")
             query = gr.Textbox(label="search chunks", placeholder="住宿费")
             chunks_table = gr.Dataframe(headers=["chunk", "document", "pages", "text"], label="chunks", wrap=True,

@@ -34,15 +34,15 @@ def read_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
 
 
 def documents(chunks: list[dict[str, Any]]) -> list[list[Any]]:
-    """Per document: its chunks, its pages and its tokens."""
+    """Per document: its chunks, its pages and its characters."""
     by_doc: dict[str, dict[str, Any]] = {}
     for chunk in chunks:
-        doc = by_doc.setdefault(chunk.get("doc", "?"), {"chunks": 0, "pages": set(), "tokens": 0})
+        doc = by_doc.setdefault(chunk.get("doc", "?"), {"chunks": 0, "pages": set(), "characters": 0})
         doc["chunks"] += 1
         first, last = (chunk.get("pages") or [0, 0])[:2]
         doc["pages"].update(range(first, last + 1))
-        doc["tokens"] += int(chunk.get("tokens") or 0)
-    return [[name, d["chunks"], len(d["pages"] - {0}), d["tokens"]] for name, d in sorted(by_doc.items())]
+        doc["characters"] += len(chunk.get("text", ""))
+    return [[name, d["chunks"], len(d["pages"] - {0}), d["characters"]] for name, d in sorted(by_doc.items())]
 
 
 def search_chunks(chunks: list[dict[str, Any]], text: str) -> list[list[Any]]:

@@ -12,7 +12,7 @@ def test_documents_and_chunk_search_from_chunks_jsonl(tmp_path):
     chunks = [{"id": "c1", "doc": "/d/a.pdf", "pages": [1, 2], "tokens": 30, "text": "第一条 住宿费每晚380元。"},
               {"id": "c2", "doc": "/d/a.pdf", "pages": [2, 2], "tokens": 20, "text": "第二条 机票提前7天。"},
               {"id": "c3", "doc": "/d/b.txt", "pages": [0, 0], "tokens": 5, "text": "附则。"}]
-    assert views.documents(chunks) == [["/d/a.pdf", 2, 2, 50], ["/d/b.txt", 1, 0, 5]]
+    assert views.documents(chunks) == [["/d/a.pdf", 2, 2, 25], ["/d/b.txt", 1, 0, 3]]
     assert views.search_chunks(chunks, "机票") == [["c2", "a.pdf", "2", "第二条 机票提前7天。"]]
     assert len(views.search_chunks(chunks, " ")) == 3
 
