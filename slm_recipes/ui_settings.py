@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from slm_recipes.addresses import is_loopback
 from slm_recipes.errors import RecipeError
 
 
@@ -37,4 +38,4 @@ class UISettings:
 
     @property
     def loopback(self) -> bool:
-        return self.host in ("127.0.0.1", "localhost", "::1") or self.host.startswith("127.")
+        return is_loopback(self.host)

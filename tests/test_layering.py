@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 FOLDERS = {"slm_recipes": "slm_recipes", "datamodules": "slm_recipes.datamodules", "modules": "slm_recipes.modules",
            "recipes": "slm_recipes.recipes"}
 KERNEL = {"slm_recipes", "errors", "atomic", "jsonl", "numbers", "run_paths", "zh_numerals", "headings", "gguf_types",
-          "devices", "grouping", "progress", "text_keys", "generation_settings", "run_lock", "segmenter", "ui_settings"}
+          "devices", "grouping", "progress", "text_keys", "generation_settings", "run_lock", "segmenter", "ui_settings", "addresses"}
 STAGES = ("ingest", "distill", "curate", "evaluation", "export", "chat", "serve")
 LAYERS = [  # bottom to top: (name, module prefixes relative to slm_recipes)
     ("kernel", sorted(KERNEL)),
