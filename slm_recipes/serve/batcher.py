@@ -233,8 +233,8 @@ class Batcher:
 
     def _next_token(self, row: _Row, scores: torch.Tensor) -> int:
         ask = row.job.ask
-        ids = torch.tensor([row.ids], device=scores.device)
-        scores = row.processors(ids, scores)
+        if row.processors:  # none for a greedy closed-book answer without a penalty: no ids tensor per step
+            scores = row.processors(torch.tensor([row.ids], device=scores.device), scores)
         if ask.settings.temperature <= 0:
             return int(scores.argmax(dim=-1))
         probs = torch.softmax(scores, dim=-1).cpu()

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from slm_recipes.curate.review import COLUMNS
 from slm_recipes.errors import RecipeError
 from slm_recipes.gguf_types import ALL_TYPES
 from slm_recipes.recipe import Recipe
@@ -25,8 +26,7 @@ from slm_recipes.ui.jobs import Jobs
 from slm_recipes.ui.scalars import CHARTS, chart_rows, read_scalars
 from slm_recipes.ui.uploads import save_upload
 
-REVIEW_COLUMNS = ["id", "status", "score", "reasons", "stage", "doc", "pages", "question", "answer", "decision",
-                  "corrected_answer", "note"]
+REVIEW_COLUMNS = list(COLUMNS)  # sample.csv's, as `slm review export` writes them
 LOG_LINES = 40
 CSS = ".command-output textarea { font-family: ui-monospace, monospace; white-space: pre; }"  # the CLI's tables
 
