@@ -124,6 +124,7 @@ def build(page: Page):
     import pandas as pd
 
     recipe, paths = page.recipe, page.recipe.paths
+    chunks_file = Path(str(recipe.ingest.output))
 
     def job_outputs(kind: str):
         status = gr.Textbox(label="status", lines=2, interactive=False, elem_id=f"{kind}-status")
@@ -208,14 +209,13 @@ def build(page: Page):
         timer = gr.Timer(1.0)
 
         def refresh():
-            chunks = views.read_jsonl(Path(str(recipe.ingest.output)))
-            report_path = Path(str(recipe.curate.output_dir)) / "report.json"
-            report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
+            chunks = views.when_changed(chunks_file, views.read_jsonl)
+            report = views.when_changed(Path(str(recipe.curate.output_dir)) / "report.json", views.read_report)
             rows = read_scalars(paths.run_dir)
             loss = [r for r in rows if r["tag"] == "train/loss_step"]
             return (*page.job_view("ingest"), views.documents(chunks),
                     *page.job_view("distill"),
-                    views.distilled_preview(views.read_jsonl(Path(str(recipe.distill.output)), views.PREVIEW_ROWS)),
+                    views.distilled_preview(views.when_changed(Path(str(recipe.distill.output)), views.read_preview)),
                     *page.job_view("curate"), views.report_summary(report), views.rejection_rows(report),
                     pd.DataFrame(views.histogram_rows(report), columns=["score", "pairs"]),
                     *page.job_view("fit"), f"{len(loss)} training loss points, {len(rows)} scalars in all",
@@ -242,9 +242,9 @@ def build(page: Page):
                       outputs=[upload_said, upload], preprocess=False)
         ingest_button.click(lambda skip: page.start("ingest", ["ingest"], ["--skip-bad"] if skip else []),
                             inputs=skip_bad, outputs=ingest_status)
-        query.change(lambda text: views.search_chunks(views.read_jsonl(Path(str(recipe.ingest.output))), text),
+        query.change(lambda text: views.search_chunks(views.when_changed(chunks_file, views.read_jsonl), text),
                      inputs=query, outputs=chunks_table)
-        app.load(lambda: views.search_chunks(views.read_jsonl(Path(str(recipe.ingest.output))), ""),
+        app.load(lambda: views.search_chunks(views.when_changed(chunks_file, views.read_jsonl), ""),
                  outputs=chunks_table)
 
         def distill(names: str) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from slm_recipes.errors import RecipeError
 
+TAIL_BYTES = 64 * 1024
 STOP_GRACE_S = 10  # after this, a second Stop terminates what an interrupt did not end
 _PROGRESS = re.compile(r"^(?P<what>[^:\n]{1,60}): (?P<done>\d+)/(?P<total>\d+) \S+.*ETA .*$", re.MULTILINE)
 
@@ -32,7 +33,7 @@ class JobState:
     pid: int
     returncode: int | None
     alive: bool
-    output: str  # the whole log so far
+    output: str  # the end of the log so far (its last TAIL_BYTES)
 
     @property
     def running(self) -> bool:
@@ -91,7 +92,7 @@ class Jobs:
             state = json.loads(state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        output = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        output = _tail(log) if log.is_file() else ""
         return JobState(kind, state["command"], state["started"], state["pid"], state.get("returncode"),
                         _alive(state["pid"]), output)
 
@@ -116,6 +117,16 @@ class Jobs:
     def _paths(self, kind: str) -> tuple[Path, Path]:
         name = kind.replace(" ", "-")
         return self.folder / f"{name}.json", self.folder / f"{name}.log"
+
+
+def _tail(log: Path) -> str:
+    """The log's last TAIL_BYTES: the page reads it every second, and a long fit's log grows to megabytes; the
+    progress line and a final error are at its end."""
+    with log.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - TAIL_BYTES))
+        text = handle.read().decode("utf-8", errors="replace")
+    return text if size <= TAIL_BYTES else text.partition("\n")[2]  # from the first whole line
 
 
 def _alive(pid: int) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slm_recipes.ui.views import when_changed
+
 CHARTS = {  # chart -> the tags it draws (a prefix ending in / takes every tag under it)
     "loss": ("train/loss_step", "val/loss"),
     "learning rate": ("lr-",),
@@ -12,22 +14,12 @@ CHARTS = {  # chart -> the tags it draws (a prefix ending in / takes every tag u
 }
 
 
-_READ: dict[Path, tuple[tuple[int, float], list[dict]]] = {}  # an event file's rows, until it changes
-
-
 def read_scalars(run_dir: Path) -> list[dict]:
     """Every scalar of the event files under `run_dir`: rows of tag, step, value (empty before the first).
 
-    The page asks every second; an event file is read again only when its size or time has changed.
+    The page asks every second; an event file is read again only when it has changed.
     """
-    rows: list[dict] = []
-    for events in sorted(run_dir.glob("events.out.tfevents.*")):
-        stat = events.stat()
-        seen = _READ.get(events)
-        if seen is None or seen[0] != (stat.st_size, stat.st_mtime):
-            _READ[events] = seen = ((stat.st_size, stat.st_mtime), _read_file(events))
-        rows += seen[1]
-    return rows
+    return [row for events in sorted(run_dir.glob("events.out.tfevents.*")) for row in when_changed(events, _read_file)]
 
 
 def _read_file(events: Path) -> list[dict]:

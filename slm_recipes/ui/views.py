@@ -9,10 +9,36 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 PREVIEW_ROWS = 200
+_READ: dict[tuple[Path, Callable], tuple[tuple[int, int], Any]] = {}
+
+
+def when_changed(path: Path, read: Callable[[Path], Any]) -> Any:
+    """`read(path)`, done again only when the file's size or time has changed: the page asks every second, and the
+    files (chunks, pairs, report, event files) change only while a stage writes them. A missing file is read each
+    time (the reader says what it gives then)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read(path)
+    key, version = (path, read), (stat.st_size, stat.st_mtime_ns)
+    seen = _READ.get(key)
+    if seen is None or seen[0] != version:
+        _READ[key] = seen = (version, read(path))
+    return seen[1]
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """The curate report.json ({} before the first curate)."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def read_preview(path: Path) -> list[dict[str, Any]]:
+    return read_jsonl(path, PREVIEW_ROWS)
 
 
 def read_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:

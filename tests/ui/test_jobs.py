@@ -74,3 +74,18 @@ def test_a_command_that_ignores_the_interrupt_is_terminated_by_a_second_stop(tmp
     state = wait_until_done(jobs, "fit")
     runner.wait(timeout=30)
     assert state.returncode == -15
+
+
+def test_a_long_log_is_read_from_its_last_whole_lines(tmp_path):
+    import json
+
+    from slm_recipes.ui.jobs import TAIL_BYTES
+
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "ui/fit.json").write_text(json.dumps({"pid": 2**22 + 1, "command": ["slm"], "started": 0,
+                                                      "returncode": 1}), encoding="utf-8")
+    lines = [f"步骤 {n}: 训练中" for n in range(TAIL_BYTES // 8)]
+    (tmp_path / "ui/fit.log").write_text("\n".join([*lines, "error: out of memory"]) + "\n", encoding="utf-8")
+    state = Jobs(tmp_path / "ui", []).state("fit")
+    assert len(state.output.encode()) <= TAIL_BYTES and state.output.splitlines()[0] in lines
+    assert state.last_error() == "error: out of memory" and not state.running
