@@ -102,6 +102,9 @@ class DistilledQADataModule(L.LightningDataModule):
         if not 0 <= no_gold_share < 1:
             raise RecipeError(f"data.init_args.no_gold_share must be in [0, 1), got {no_gold_share}")
         self.stages = stages
+        # Once per run, not per node: nodes share the run's folder, and two writers would race on the stage files
+        # (and pay a teacher twice). The other ranks wait at Lightning's barrier, then read what rank 0 wrote.
+        self.prepare_data_per_node = False
         self.open_book: OpenBook | None = None
         self.tokenizer = None
         self.train_data: EncodedDataset | None = None
@@ -109,7 +112,7 @@ class DistilledQADataModule(L.LightningDataModule):
         self.stats: dict[str, float] = {}
 
     def prepare_data(self) -> None:
-        """Runs once per node: make the dataset when the recipe's pipeline produces it."""
+        """Runs on global rank 0 only: make the dataset when the recipe's pipeline produces it."""
         if self.stages is not None and self.stages.produces(self.hparams.train_file):
             self.stages.ensure(self.hparams.model_name)
         if self.hparams.context != "none":

@@ -7,8 +7,10 @@ from transformers import PreTrainedModel
 
 
 def attach_lora(model: PreTrainedModel, r: int, alpha: int, dropout: float, target_modules: str | list[str],
-                use_dora: bool, gradient_checkpointing: bool, quantized: bool) -> PeftModel:
-    if quantized:
+                use_dora: bool, gradient_checkpointing: bool, quantized: bool, sharded: bool = False) -> PeftModel:
+    """`sharded` (FSDP) leaves the base's dtypes alone: PEFT's k-bit preparation would upcast norms and embeddings
+    to float32, and FSDP needs one dtype per wrapped layer (the adapters are wrapped on their own)."""
+    if quantized and not sharded:
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=gradient_checkpointing,
             gradient_checkpointing_kwargs={"use_reentrant": False},

@@ -10,6 +10,7 @@ import lightning as L
 import torch
 import torch.nn.functional as F
 from lightning.pytorch.cli import OptimizerCallable
+from lightning.pytorch.strategies import FSDPStrategy
 from lightning.pytorch.utilities import grad_norm, rank_zero_warn
 from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX
 from slm_recipes.modules.loading import Quantization, load_base_model
@@ -70,7 +71,9 @@ class QLoRACausalLM(L.LightningModule):
         if self.model is not None:
             return
         device = self.trainer.strategy.root_device if self._trainer else torch.device("cpu")
-        base = load_base_model(self.hparams.model_name, self.hparams.quantization, compute_dtype(device), device)
+        sharded = self._trainer is not None and isinstance(self.trainer.strategy, FSDPStrategy)
+        base = load_base_model(self.hparams.model_name, self.hparams.quantization, compute_dtype(device), device,
+                               shardable=sharded)
         limit = getattr(base.config, "max_position_embeddings", None)
         if limit and self.hparams.max_length > limit:
             rank_zero_warn(f"max_length {self.hparams.max_length} exceeds the model's {limit} positions")
@@ -78,7 +81,7 @@ class QLoRACausalLM(L.LightningModule):
             base, r=self.hparams.lora_r, alpha=self.hparams.lora_alpha, dropout=self.hparams.lora_dropout,
             target_modules=self.hparams.target_modules, use_dora=self.hparams.use_dora,
             gradient_checkpointing=self.hparams.gradient_checkpointing,
-            quantized=self.hparams.quantization != "none",
+            quantized=self.hparams.quantization != "none", sharded=sharded,
         )
         # from_pretrained leaves the model in eval mode, which would switch LoRA dropout off.
         self.model.train()
@@ -125,12 +128,15 @@ class QLoRACausalLM(L.LightningModule):
         scheduler = self.lr_scheduler(optimizer, int(self.trainer.estimated_stepping_batches))
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
+    def trainable_names(self) -> set[str]:
+        return {name for name, p in self.named_parameters() if p.requires_grad}
+
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        trainable = {name for name, p in self.named_parameters() if p.requires_grad}
+        trainable = self.trainable_names()
         checkpoint["state_dict"] = {k: v for k, v in checkpoint["state_dict"].items() if k in trainable}
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        trainable = {name for name, p in self.named_parameters() if p.requires_grad}
+        trainable = self.trainable_names()
         missing = trainable - set(checkpoint["state_dict"])
         if missing:
             raise RecipeError(
@@ -138,6 +144,19 @@ class QLoRACausalLM(L.LightningModule):
                 "it was trained with other LoRA settings or another model"
             )
 
-    def save_adapter(self, directory: str | Path) -> None:
-        """A standard PEFT folder (adapter_config.json, adapter_model.safetensors), swapped in whole."""
-        write_dir_atomically(directory, lambda staging: self.model.save_pretrained(str(staging)))
+    def adapter_state(self) -> dict[str, torch.Tensor]:
+        """The whole adapter, on rank 0 (empty elsewhere); every rank must call it.
+
+        Through the strategy, so FSDP gathers the shards (a collective: no rank may skip it); a single
+        process or DDP simply reads its own copy.
+        """
+        state = self.trainer.strategy.lightning_module_state_dict() if self._trainer else self.state_dict()
+        trainable = self.trainable_names()
+        return {k: v for k, v in state.items() if k in trainable}
+
+    def save_adapter(self, directory: str | Path, state: dict[str, torch.Tensor] | None = None) -> None:
+        """A standard PEFT folder (adapter_config.json, adapter_model.safetensors), swapped in whole.
+
+        `state` is `adapter_state()` (or a checkpoint's state_dict) where the weights are sharded."""
+        own = None if state is None else {k.removeprefix("model."): v for k, v in state.items() if k.startswith("model.")}
+        write_dir_atomically(directory, lambda staging: self.model.save_pretrained(str(staging), state_dict=own))

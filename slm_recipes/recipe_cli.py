@@ -17,6 +17,7 @@ from jsonargparse import Namespace
 from lightning.pytorch import Callback
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 from lightning.pytorch.loggers import TensorBoardLogger
+from lightning.pytorch.utilities.exceptions import MisconfigurationException
 
 from slm_recipes.callbacks.log_lines import LogLineProgress
 from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
@@ -32,6 +33,7 @@ from slm_recipes.gguf_types import K_QUANTS
 from slm_recipes.modules.qlora_causal_lm import QLoRACausalLM
 from slm_recipes.progress import on_terminal
 from slm_recipes.recipe import Recipe
+from slm_recipes.recipe_errors import explain_parse_error, missing_package
 from slm_recipes.recipe_files import RecipeFile, package_class_path, recipe_files
 from slm_recipes.recipe_parser import add_recipe_sections, recipe_from_config, split_arguments
 
@@ -82,6 +84,14 @@ class SLMCLI(LightningCLI):
         for key in ("train_file", "val_file"):  # the run's own dataset when the recipe names none
             config.data.init_args[key] = self.recipe.data.get(key)
 
+    def instantiate_classes(self) -> None:
+        try:
+            super().instantiate_classes()
+        except ValueError as err:  # a class the recipe names could not be built: one line if we know why
+            if not missing_package(str(err)):
+                raise
+            raise RecipeError(explain_parse_error(str(err), [str(f.path) for f in self.files])) from None
+
     def instantiate_trainer(self, **kwargs: Any):
         config = self._run_config()
         listed = list(self._get(self.config_init, "trainer").get("callbacks") or [])
@@ -92,7 +102,10 @@ class SLMCLI(LightningCLI):
         if config.trainer.logger in (None, True):
             paths = self.recipe.paths
             kwargs.setdefault("logger", TensorBoardLogger(str(paths.log_root), name=paths.name, version=paths.model_folder))
-        return super().instantiate_trainer(callbacks=callbacks, **kwargs)
+        try:
+            return super().instantiate_trainer(callbacks=callbacks, **kwargs)
+        except (ValueError, MisconfigurationException) as err:  # Lightning's word on devices, strategy, precision
+            raise RecipeError(f"trainer: {str(err).splitlines()[0]}") from None
 
 
 def run_callbacks(recipe: Recipe, subcommand: str | None, progress_bar: bool | None) -> list[Callback]:

@@ -20,10 +20,22 @@ PARSER_KEY = re.compile(r'Parser key "([\w.]+)"')
 EXPECTED = re.compile(r"Expected an? (?:<class '(\w+)'>|([^.]+?))\. Got value: (.*)")
 SIZE_HINT = " (add a model-size recipe, e.g. --config recipes/models/qwen2.5-0.5b.yaml)"
 SPELLING = "check its spelling against `slm fit --help`"
+DEEPSPEED_HINT = "DeepSpeed is not installed: pip install 'slm-recipes[deepspeed]' (CUDA GPUs), or use another strategy"
+MISSING_PACKAGES = {"must have DeepSpeed installed": ("trainer.strategy", DEEPSPEED_HINT)}
 TOP_LEVEL_KEYS = {"name", "config", *SECTIONS, *TRAINING_SECTIONS}
 
 
+def missing_package(message: str) -> tuple[str, str] | None:
+    """(recipe key, what to do) when a class the recipe names says its package is not installed."""
+    return next((found for needle, found in MISSING_PACKAGES.items() if needle in message), None)
+
+
 def explain_parse_error(message: str, config_files: list[str]) -> str:
+    missing = missing_package(message)
+    if missing:
+        key, advice = missing
+        location = locate(key, config_files)
+        return f"{location + ': ' if location else ''}{key}: {advice}"
     section = PARSER_KEY.search(message)
     where = f" in {section.group(1)}" if section else ""
     unknown = _unknown_key(message, section.group(1) if section else "")

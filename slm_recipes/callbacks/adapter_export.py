@@ -19,9 +19,10 @@ class SaveAdapter(L.Callback):
         return adapter_dir_in(trainer.log_dir or trainer.default_root_dir)
 
     def on_save_checkpoint(self, trainer: L.Trainer, pl_module: L.LightningModule, checkpoint: dict[str, Any]) -> None:
-        if trainer.is_global_zero:
-            pl_module.save_adapter(self.adapter_dir(trainer))
+        if trainer.is_global_zero:  # the checkpoint's state_dict is already whole on rank 0, under any strategy
+            pl_module.save_adapter(self.adapter_dir(trainer), checkpoint["state_dict"])
 
     def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        state = pl_module.adapter_state()  # on every rank: FSDP gathers the shards
         if trainer.is_global_zero:
-            pl_module.save_adapter(self.adapter_dir(trainer))
+            pl_module.save_adapter(self.adapter_dir(trainer), state)

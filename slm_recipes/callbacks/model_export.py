@@ -23,12 +23,13 @@ class MergeAdapter(L.Callback):
         self.generation = generation or GenerationSettings()
 
     def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        state = pl_module.adapter_state()  # on every rank: FSDP gathers the shards
         if not trainer.is_global_zero:
             return
         model_name = pl_module.hparams.model_name
         with tempfile.TemporaryDirectory() as scratch:
             adapter = adapter_dir_in(scratch)
-            pl_module.save_adapter(adapter)
+            pl_module.save_adapter(adapter, state)
             merged = merge_adapter_dir(model_name, adapter, self.dtype)
         save_merged(merged, load_tokenizer(model_name), self.generation, self.output_dir)
         rank_zero_info(f"merged model: {self.output_dir}")

@@ -17,7 +17,8 @@ from typing import Any
 
 import lightning as L
 import torch
-from lightning.pytorch.utilities import rank_zero_info
+from lightning.pytorch.strategies import FSDPStrategy
+from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 
 from slm_recipes.datamodules.questions import EvalQuestion, from_examples, load_chunks, load_questions
 from slm_recipes.evaluation.metrics import QAMetrics
@@ -75,6 +76,11 @@ class QAEvaluation(L.Callback):
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule, label: str) -> dict[str, float]:
         """Open-book models: closed-book first (`<label>-closed`), then as used; returns the last figures."""
         self._evaluated_step = trainer.global_step
+        if isinstance(trainer.strategy, FSDPStrategy):
+            # each rank generates answers of its own lengths, and a sharded forward is a collective of every rank
+            rank_zero_warn("the QA evaluation does not run under FSDP (ranks would wait on each other's answers); "
+                           "after fit, `slm eval --config ...` scores the adapter on one GPU")
+            return {}
         open_book = getattr(trainer.datamodule, "open_book", None)
         if open_book is not None:
             self._evaluate(trainer, pl_module, f"{label}-closed", None)

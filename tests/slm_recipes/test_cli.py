@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
 import pytest
+import torch
 from builders import qa_records, write_jsonl
+from slm_recipes.modules.sharding import wrap_decoder_layers_and_adapters
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from slm_recipes.cli import cli_main
@@ -18,6 +21,7 @@ RECIPES = REPO / "recipes"
 DOMAIN = sorted(p for p in [*RECIPES.glob("*.yaml"), *RECIPES.glob("domains/*.yaml")] if p.name not in ("base.yaml", "demo.yaml"))
 SIZES = sorted((RECIPES / "models").glob("*.yaml"))
 OVERLAYS = sorted((RECIPES / "debug").glob("*.yaml"))
+STRATEGIES = sorted((RECIPES / "strategies").glob("*.yaml"))
 
 
 def combinations() -> list[list[Path]]:
@@ -27,7 +31,7 @@ def combinations() -> list[list[Path]]:
 
 
 def test_every_recipe_file_is_covered():
-    covered = {p for combo in combinations() for p in combo} | {RECIPES / "base.yaml"}
+    covered = {p for combo in combinations() for p in combo} | {RECIPES / "base.yaml", *STRATEGIES}
     assert covered == set(RECIPES.rglob("*.yaml"))
 
 
@@ -40,6 +44,48 @@ def test_recipe_parses_through_the_real_cli_and_every_command_reads_the_same_rec
     light = load_recipe(args)
     assert {k: v for k, v in vars(light).items() if k != "data"} == {k: v for k, v in vars(cli.recipe).items() if k != "data"}
     assert {k: cli.recipe.data[k] for k in light.data} == dict(light.data)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("size", ["qwen2.5-7b", "qwen2.5-14b"])
+def test_a_domain_a_size_and_a_strategy_are_a_complete_command(strategy, size, capsys):
+    """Parsed in full by `slm fit` itself (--print_config stops before building anything)."""
+    files = [RECIPES / "reimbursement.yaml", RECIPES / f"models/{size}.yaml", strategy]
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["fit", *(a for f in files for a in ("--config", str(f))), "--print_config"])
+    assert exit_info.value.code == 0
+    printed = capsys.readouterr().out
+    assert "class_path: lightning.pytorch.strategies." in printed and f"Qwen2.5-{size.split('-')[1].upper()}" in printed
+
+
+def test_ddp_and_multinode_build_their_trainers_here():
+    ddp = SLMCLI(args=["--config", str(RECIPES / "reimbursement.yaml"), "--config", str(RECIPES / "models/qwen2.5-0.5b.yaml"),
+                       "--config", str(RECIPES / "strategies/ddp.yaml")], run=False)
+    nodes = SLMCLI(args=["--config", str(RECIPES / "reimbursement.yaml"), "--config", str(RECIPES / "models/qwen2.5-7b.yaml"),
+                         "--config", str(RECIPES / "strategies/multinode.yaml")], run=False)
+    assert type(ddp.trainer.strategy).__name__ == "DDPStrategy"
+    assert nodes.trainer.num_nodes == 2 and nodes.trainer.num_devices == 8
+
+
+def test_fsdp_recipe_names_the_4bit_base_and_the_wrap_policy():
+    recipe = (RECIPES / "strategies/fsdp.yaml").read_text(encoding="utf-8")
+    assert f"{wrap_decoder_layers_and_adapters.__module__}.{wrap_decoder_layers_and_adapters.__name__}" in recipe
+    assert "quantization: nf4" in recipe and "gradient_checkpointing: true" in recipe
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="FSDP runs on this machine")
+def test_fsdp_on_a_machine_without_gpus_is_one_line(capsys):
+    err = run_cli(["fit", "--config", str(RECIPES / "reimbursement.yaml"), "--config", str(RECIPES / "models/qwen2.5-14b.yaml"),
+                   "--config", str(RECIPES / "strategies/fsdp.yaml")], capsys)
+    assert err.startswith("error: trainer: The strategy `fsdp` requires a GPU accelerator")
+
+
+def test_deepspeed_without_its_package_is_one_line_naming_the_recipe(capsys):
+    if importlib.util.find_spec("deepspeed"):
+        pytest.skip("deepspeed is installed")
+    err = run_cli(["fit", "--config", str(RECIPES / "reimbursement.yaml"), "--config", str(RECIPES / "models/qwen2.5-7b.yaml"),
+                   "--config", str(RECIPES / "strategies/deepspeed.yaml")], capsys)
+    assert "strategies/deepspeed.yaml:" in err and "pip install 'slm-recipes[deepspeed]'" in err
 
 
 def test_size_is_one_config_and_values_override_on_the_command_line():
