@@ -106,7 +106,8 @@ class QLoRACausalLM(L.LightningModule):
         loss = self(**batch)
         tokens = batch["attention_mask"].sum()
         trained = (batch["labels"] != -100).sum()
-        self.log("train/loss", loss, on_step=True, on_epoch=True, prog_bar=True, batch_size=batch["input_ids"].size(0))
+        self.log("train/loss", loss, on_step=True, on_epoch=True, prog_bar=True, sync_dist=True,  # epoch: every rank's
+                 batch_size=batch["input_ids"].size(0))
         self.log("train/trained_token_share", trained / tokens, on_step=True, on_epoch=False,
                  batch_size=batch["input_ids"].size(0))
         return loss

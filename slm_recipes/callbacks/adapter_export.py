@@ -15,14 +15,17 @@ class SaveAdapter(L.Callback):
     and at the end of fit, so `peft.PeftModel.from_pretrained` can load the latest adapter."""
 
     def adapter_dir(self, trainer: L.Trainer) -> Path:
-        """The run folder's `adapter/` (logs/<name>/<model>/adapter under the recipe's logger)."""
+        """The run folder's `adapter/` (logs/<name>/<model>/adapter under the recipe's logger).
+
+        Every rank must ask: `trainer.log_dir` is broadcast from rank 0 (a collective) under DDP."""
         return adapter_dir_in(trainer.log_dir or trainer.default_root_dir)
 
     def on_save_checkpoint(self, trainer: L.Trainer, pl_module: L.LightningModule, checkpoint: dict[str, Any]) -> None:
+        directory = self.adapter_dir(trainer)
         if trainer.is_global_zero:  # the checkpoint's state_dict is already whole on rank 0, under any strategy
-            pl_module.save_adapter(self.adapter_dir(trainer), checkpoint["state_dict"])
+            pl_module.save_adapter(directory, checkpoint["state_dict"])
 
     def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        state = pl_module.adapter_state()  # on every rank: FSDP gathers the shards
+        state, directory = pl_module.adapter_state(), self.adapter_dir(trainer)  # collectives: on every rank
         if trainer.is_global_zero:
-            pl_module.save_adapter(self.adapter_dir(trainer), state)
+            pl_module.save_adapter(directory, state)
