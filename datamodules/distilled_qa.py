@@ -14,6 +14,7 @@ from lightning.pytorch.utilities import rank_zero_info
 from slm_recipes.datamodules.chat_encoding import EncodedChat, encode_chat, with_system_prompt
 from slm_recipes.datamodules.collate import pad_batch
 from slm_recipes.datamodules.formats import Example, load_examples
+from slm_recipes.datamodules.packing import PackedBatchSampler, RowTagged, pack_batch, packed_rows
 from slm_recipes.datamodules.preparation import DataPreparation
 from slm_recipes.datamodules.sampler import LengthGroupedSampler
 from slm_recipes.datamodules.splits import split_by_group
@@ -66,6 +67,7 @@ class DistilledQADataModule(L.LightningDataModule):
         num_workers: int = 0,
         pad_to_multiple_of: int = 8,
         seed: int = 42,
+        packing: bool = False,
         context: Literal["none", "gold", "raft"] = "none",
         no_gold_share: float = 0.2,
         stages: DataPreparation | None = None,
@@ -82,11 +84,15 @@ class DistilledQADataModule(L.LightningDataModule):
             model_name: Whose tokenizer and chat template render the data (linked from the model).
             max_length: Longest example in tokens; longer ones are dropped and counted, never cut.
             system_prompt: Prepended to conversations that bring no system message.
-            batch_size: Micro-batch per device.
+            batch_size: Micro-batch per device (with packing: as many tokens per micro-batch as that many examples
+                carry on average).
             eval_batch_size: Micro-batch for validation (default: 2 x batch_size).
             num_workers: DataLoader worker processes.
             pad_to_multiple_of: Pad each batch's length up to a multiple of this (tensor-core friendly).
             seed: Seed of the length-grouped shuffling.
+            packing: Train on rows of several whole examples (up to max_length tokens each), each example attending
+                only to itself: no compute spent on padding, and about as many steps and tokens per step as
+                unpacked. Validation stays unpacked, so val/loss compares with an unpacked run.
             context: What each question's user turn shows: `none` (closed book), `gold` (the retrieved passages
                 with the gold one put in) or `raft` (as `gold`, and `no_gold_share` of the examples without the gold
                 passage, answered with `retrieval.unanswerable`). Passages are never trained; every answer
@@ -209,6 +215,16 @@ class DistilledQADataModule(L.LightningDataModule):
 
     def _loader(self, data: EncodedDataset, batch_size: int, shuffle: bool) -> DataLoader:
         trainer = self.trainer
+        if shuffle and self.hparams.packing:
+            batches = PackedBatchSampler(
+                data.lengths, self.hparams.max_length, packed_rows(data.lengths, batch_size, self.hparams.max_length),
+                seed=self.hparams.seed,
+                num_replicas=trainer.world_size if trainer else 1, rank=trainer.global_rank if trainer else 0,
+            )
+            collate = partial(pack_batch, capacity=self.hparams.max_length, pad_id=self.tokenizer.pad_token_id,
+                              pad_to_multiple_of=self.hparams.pad_to_multiple_of)
+            return DataLoader(RowTagged(data), batch_sampler=batches, collate_fn=collate, num_workers=self.hparams.num_workers,
+                              persistent_workers=self.hparams.num_workers > 0)
         sampler = LengthGroupedSampler(
             data.lengths, batch_size, shuffle=shuffle, seed=self.hparams.seed,
             num_replicas=trainer.world_size if trainer else 1, rank=trainer.global_rank if trainer else 0,

@@ -15,6 +15,7 @@ from lightning.pytorch.utilities import grad_norm, rank_zero_warn
 from slm_recipes.datamodules.chat_encoding import IGNORE_INDEX
 from slm_recipes.modules.loading import Quantization, load_base_model
 from slm_recipes.modules.lora import attach_lora
+from slm_recipes.modules.packed_attention import example_spans, use_packed_attention
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
@@ -86,17 +87,27 @@ class QLoRACausalLM(L.LightningModule):
         # from_pretrained leaves the model in eval mode, which would switch LoRA dropout off.
         self.model.train()
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor,
+                position_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Mean next-token loss over the trained (answer) positions.
 
         Logits are computed only where a label is trained: the output head over a 150k
         vocabulary is a large share of a small model's compute, and answer-only masking
-        leaves most positions untrained.
+        leaves most positions untrained. A packed batch (`data.init_args.packing`) brings
+        `position_ids` that restart per example; the model is then given no attention mask,
+        which is how transformers knows to keep the examples apart (on sdpa, `packed_attention`
+        computes each example's attention on its own).
         """
         base = self.model.get_base_model()
+        # no KV cache: transformers looks for packed examples only without one
+        inputs: dict[str, Any] = {"input_ids": input_ids, "attention_mask": attention_mask, "use_cache": False}
+        if position_ids is not None:
+            inputs = {"input_ids": input_ids, "position_ids": position_ids, "use_cache": False}
+            if use_packed_attention(base):
+                inputs["packed_spans"] = example_spans(position_ids)
         if not _plain_output_head(base.config):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss
-        hidden = base.get_decoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.model(**inputs, labels=labels).loss
+        hidden = base.get_decoder()(**inputs).last_hidden_state
         targets = labels[:, 1:]
         keep = targets != IGNORE_INDEX
         logits = base.get_output_embeddings()(hidden[:, :-1][keep])
