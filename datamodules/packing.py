@@ -75,7 +75,7 @@ class PackedBatchSampler(Sampler[list[tuple[int, int]]]):
         self.seed = seed
         self.num_replicas = num_replicas
         self.rank = rank
-        self.megabatch = rows * num_replicas * megabatch_factor
+        self.megabatch = rows * megabatch_factor  # in examples, whatever the number of ranks
         self.epoch = 0
         self._cached: tuple[int, list[list[int]]] | None = None
 

@@ -23,7 +23,8 @@ class LengthGroupedSampler(Sampler[int]):
         self.seed = seed
         self.num_replicas = num_replicas
         self.rank = rank
-        self.megabatch = batch_size * num_replicas * megabatch_factor
+        # in examples, whatever the number of ranks: the same order on 1 or N processes, so the same training
+        self.megabatch = batch_size * megabatch_factor
         self.epoch = 0
         # Single device: every example once. Several: whole batches per rank, padded by repeats.
         whole = math.ceil(len(lengths) / (num_replicas * batch_size)) * batch_size

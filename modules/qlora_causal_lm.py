@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,12 +79,16 @@ class QLoRACausalLM(L.LightningModule):
         limit = getattr(base.config, "max_position_embeddings", None)
         if limit and self.hparams.max_length > limit:
             rank_zero_warn(f"max_length {self.hparams.max_length} exceeds the model's {limit} positions")
-        self.model = attach_lora(
-            base, r=self.hparams.lora_r, alpha=self.hparams.lora_alpha, dropout=self.hparams.lora_dropout,
-            target_modules=self.hparams.target_modules, use_dora=self.hparams.use_dora,
-            gradient_checkpointing=self.hparams.gradient_checkpointing,
-            quantized=self.hparams.quantization != "none", sharded=sharded,
-        )
+        # The adapters' random start depends on the run's seed alone, not on what drew random numbers before
+        # (DDP re-seeds each rank at set-up, one process does not): the same start on 1 or N processes.
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(int(os.environ.get("PL_GLOBAL_SEED", "0")))
+            self.model = attach_lora(
+                base, r=self.hparams.lora_r, alpha=self.hparams.lora_alpha, dropout=self.hparams.lora_dropout,
+                target_modules=self.hparams.target_modules, use_dora=self.hparams.use_dora,
+                gradient_checkpointing=self.hparams.gradient_checkpointing,
+                quantized=self.hparams.quantization != "none", sharded=sharded,
+            )
         # from_pretrained leaves the model in eval mode, which would switch LoRA dropout off.
         self.model.train()
 

@@ -37,3 +37,12 @@ def test_ranks_get_disjoint_equal_shards_of_whole_batches():
     shards = [list(LengthGroupedSampler(LENGTHS, 4, seed=0, num_replicas=3, rank=r)) for r in range(3)]
     assert len({len(s) for s in shards}) == 1 and len(shards[0]) % 4 == 0
     assert set().union(*map(set, shards)) == set(range(len(LENGTHS)))
+
+
+def test_two_ranks_deal_out_the_single_process_order_batch_by_batch():
+    """Beyond one mega-batch too: what DDP trains on per step is what one process trains on (same global batch)."""
+    lengths = [(i * 37) % 300 + 10 for i in range(240)]
+    one = list(LengthGroupedSampler(lengths, batch_size=2, seed=5))
+    ranks = [list(LengthGroupedSampler(lengths, batch_size=2, seed=5, num_replicas=2, rank=r)) for r in (0, 1)]
+    dealt = [i for k in range(0, len(ranks[0]), 2) for rank in ranks for i in rank[k:k + 2]]
+    assert dealt == one
