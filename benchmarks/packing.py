@@ -55,7 +55,7 @@ def main() -> None:
     batches = {}
     for name, packing in (("grouped-padded", False), ("packed", True)):
         data.hparams.packing = packing
-        batches[name] = forever(data._loader(data.train_data, data.hparams.batch_size, shuffle=True))
+        batches[name] = forever(data.train_dataloader())
     totals = {name: [0, 0, 0.0] for name in batches}  # real tokens, computed positions, seconds
 
     def step(name: str, timed: bool) -> None:

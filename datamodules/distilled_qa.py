@@ -215,20 +215,15 @@ class DistilledQADataModule(L.LightningDataModule):
 
     def _loader(self, data: EncodedDataset, batch_size: int, shuffle: bool) -> DataLoader:
         trainer = self.trainer
+        ranks = {"num_replicas": trainer.world_size if trainer else 1, "rank": trainer.global_rank if trainer else 0}
         if shuffle and self.hparams.packing:
-            batches = PackedBatchSampler(
-                data.lengths, self.hparams.max_length, packed_rows(data.lengths, batch_size, self.hparams.max_length),
-                seed=self.hparams.seed,
-                num_replicas=trainer.world_size if trainer else 1, rank=trainer.global_rank if trainer else 0,
-            )
+            rows = packed_rows(data.lengths, batch_size, self.hparams.max_length)
+            batches = PackedBatchSampler(data.lengths, self.hparams.max_length, rows, seed=self.hparams.seed, **ranks)
             collate = partial(pack_batch, capacity=self.hparams.max_length, pad_id=self.tokenizer.pad_token_id,
                               pad_to_multiple_of=self.hparams.pad_to_multiple_of)
             return DataLoader(RowTagged(data), batch_sampler=batches, collate_fn=collate, num_workers=self.hparams.num_workers,
                               persistent_workers=self.hparams.num_workers > 0)
-        sampler = LengthGroupedSampler(
-            data.lengths, batch_size, shuffle=shuffle, seed=self.hparams.seed,
-            num_replicas=trainer.world_size if trainer else 1, rank=trainer.global_rank if trainer else 0,
-        )
+        sampler = LengthGroupedSampler(data.lengths, batch_size, shuffle=shuffle, seed=self.hparams.seed, **ranks)
         collate = partial(pad_batch, pad_id=self.tokenizer.pad_token_id, pad_to_multiple_of=self.hparams.pad_to_multiple_of)
         return DataLoader(data, batch_size=batch_size, sampler=sampler, collate_fn=collate,
                           num_workers=self.hparams.num_workers, persistent_workers=self.hparams.num_workers > 0)

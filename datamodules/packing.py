@@ -77,7 +77,7 @@ class PackedBatchSampler(Sampler[list[tuple[int, int]]]):
         self.rank = rank
         self.megabatch = rows * megabatch_factor  # in examples, whatever the number of ranks
         self.epoch = 0
-        self._cached: tuple[int, list[list[int]]] | None = None
+        self._cached: tuple[int, list[list[tuple[int, int]]]] | None = None
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch

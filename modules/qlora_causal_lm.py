@@ -105,9 +105,11 @@ class QLoRACausalLM(L.LightningModule):
         """
         base = self.model.get_base_model()
         # no KV cache: transformers looks for packed examples only without one
-        inputs: dict[str, Any] = {"input_ids": input_ids, "attention_mask": attention_mask, "use_cache": False}
-        if position_ids is not None:
-            inputs = {"input_ids": input_ids, "position_ids": position_ids, "use_cache": False}
+        inputs: dict[str, Any] = {"input_ids": input_ids, "use_cache": False}
+        if position_ids is None:
+            inputs["attention_mask"] = attention_mask
+        else:
+            inputs["position_ids"] = position_ids
             if use_packed_attention(base):
                 inputs["packed_spans"] = example_spans(position_ids)
         if not _plain_output_head(base.config):
