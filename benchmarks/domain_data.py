@@ -34,9 +34,9 @@ def measure(domain: str, folder: Path) -> dict[str, float]:
     from slm_recipes.distill.pipeline import run_distill
     from slm_recipes.distill.registry import build_teachers
     from slm_recipes.ingest.pipeline import run_ingest
-    from slm_recipes.recipe_parser import load_recipe
-    from slm_recipes.segmenter import is_word_run
-    from slm_recipes.tokenizers import token_counter
+    from slm_recipes.recipe.parser import load_recipe
+    from slm_recipes.text.segmenter import is_word_run
+    from slm_recipes.hub.tokenizers import token_counter
 
     cwd = Path.cwd()
     os.chdir(folder)  # the run's data/ goes here; the recipe's own files are found beside it
@@ -65,7 +65,7 @@ def measure(domain: str, folder: Path) -> dict[str, float]:
 
 
 def _verbatim(answer: str, chunk: str) -> bool:
-    from slm_recipes.headings import CHAPTER_TITLE
+    from slm_recipes.text.headings import CHAPTER_TITLE
 
     body = answer.rstrip("。")
     titles = [m.group(1).strip() for line in chunk.splitlines() if (m := CHAPTER_TITLE.match(line.strip()))]

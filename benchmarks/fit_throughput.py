@@ -50,7 +50,7 @@ class TokenTimer:
 def run_ours(steps: int, warmup: int, batch_size: int) -> float:
     import lightning as L
 
-    from slm_recipes.recipe_cli import load_training_cli
+    from slm_recipes.cli.training import load_training_cli
 
     timer = TokenTimer(warmup)
 
@@ -76,8 +76,8 @@ def run_hf(steps: int, warmup: int, batch_size: int, padded: bool, max_length: i
     from slm_recipes.datamodules.formats import load_examples
     from transformers import AutoModelForCausalLM, Trainer, TrainerCallback, TrainingArguments
 
-    from slm_recipes.model_source import BUNDLED_SMOLLM2, resolve_model
-    from slm_recipes.tokenizers import load_tokenizer
+    from slm_recipes.hub.models import BUNDLED_SMOLLM2, resolve_model
+    from slm_recipes.hub.tokenizers import load_tokenizer
 
     tokenizer = load_tokenizer(BUNDLED_SMOLLM2)
     system = "你是星河科技的报销制度助手。"
@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=256)
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from slm_recipes.model_source import BUNDLED_SMOLLM2, resolve_model
+    from slm_recipes.hub.models import BUNDLED_SMOLLM2, resolve_model
 
     with safe_open(Path(resolve_model(BUNDLED_SMOLLM2)) / "model.safetensors", "pt") as weights:
         params = sum(math.prod(weights.get_slice(name).get_shape()) for name in weights.keys())

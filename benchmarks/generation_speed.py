@@ -15,10 +15,10 @@ import torch
 from slm_recipes.datamodules.questions import load_questions
 from transformers import AutoModelForCausalLM
 
-from slm_recipes.generation import generate_answers
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.model_source import BUNDLED_SMOLLM2, resolve_model
-from slm_recipes.tokenizers import load_tokenizer
+from slm_recipes.generation.answers import generate_answers
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.hub.models import BUNDLED_SMOLLM2, resolve_model
+from slm_recipes.hub.tokenizers import load_tokenizer
 
 SYSTEM_PROMPT = "你是星河科技的报销制度助手。"
 

@@ -23,11 +23,11 @@ from slm_recipes.datamodules.chat_encoding import encode_prompt
 from slm_recipes.datamodules.questions import load_questions
 from transformers import AutoModelForCausalLM, LogitsProcessorList
 
-from slm_recipes.generation import generation_config, left_pad, stop_token_ids
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.grounded_numbers import GroundedNumbers, allowed_numbers
-from slm_recipes.model_source import BUNDLED_SMOLLM2, resolve_model
-from slm_recipes.tokenizers import load_tokenizer
+from slm_recipes.generation.answers import generation_config, left_pad, stop_token_ids
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.generation.grounded_numbers import GroundedNumbers, allowed_numbers
+from slm_recipes.hub.models import BUNDLED_SMOLLM2, resolve_model
+from slm_recipes.hub.tokenizers import load_tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEM_PROMPT = "你是星河科技的报销制度助手。"

@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--closed-book", action="store_true", help="the demo's QA pairs instead of its RAFT dataset")
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from slm_recipes.recipe_cli import load_training_cli
+    from slm_recipes.cli.training import load_training_cli
 
     recipe = ["--config", str(DEMO)]
     if args.closed_book:

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 def measure(context: str, steps: int) -> dict[str, float]:
     import lightning as L
 
-    from slm_recipes.recipe_cli import load_training_cli
+    from slm_recipes.cli.training import load_training_cli
 
     cli = load_training_cli(["--config", str(REPO / "recipes/demo.yaml"), "--data.context", context,
                              "--trainer.max_steps", str(steps + 1), "--trainer.limit_val_batches", "0",

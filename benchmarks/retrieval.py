@@ -30,8 +30,8 @@ CONFIGS = [("chunk", "bm25", "bigrams"), ("sentence", "bm25", "bigrams"), ("sent
 
 def domain_chunks(domain: str, folder: Path):
     from slm_recipes.ingest.pipeline import run_ingest
-    from slm_recipes.recipe_parser import load_recipe
-    from slm_recipes.tokenizers import token_counter
+    from slm_recipes.recipe.parser import load_recipe
+    from slm_recipes.hub.tokenizers import token_counter
 
     cwd = Path.cwd()
     os.chdir(folder)
@@ -71,7 +71,7 @@ def speed(config, chunks: Path) -> str:
     import bm25s
     from rank_bm25 import BM25Okapi
 
-    from slm_recipes.jsonl import read_records
+    from slm_recipes.core.jsonl import read_records
     from slm_recipes.retrieval.analyzer import terms
     from slm_recipes.retrieval.passages import passages_of
 

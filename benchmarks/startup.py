@@ -4,7 +4,7 @@ Each command runs in a fresh process, alternating with the baseline (`python -c 
 times; medians of wall time and peak RSS (`wait4`). Printed per command: its time, its overhead above the
 baseline (the issue's target: under a second), and the ratio. For reference it also times what every
 command used to pay before it could read a recipe: LightningCLI building the Trainer, the model and the
-callbacks (`slm_recipes.recipe_cli.load_training_cli`).
+callbacks (`slm_recipes.cli.training.load_training_cli`).
 
     python benchmarks/startup.py --repeats 5
 """
@@ -20,15 +20,15 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SLM = [sys.executable, "-m", "slm_recipes.cli"]
+SLM = [sys.executable, "-m", "slm_recipes.cli.main"]
 COMMANDS = {
     "python -c 'import torch' (baseline)": [sys.executable, "-c", "import torch"],
     "slm keys": [*SLM, "keys"],
     "slm ingest --help": [*SLM, "ingest", "--help"],
     "slm keys --config recipes/demo.yaml": [*SLM, "keys", "--config", "recipes/demo.yaml"],
-    "read the demo recipe (load_recipe)": [sys.executable, "-c", "from slm_recipes.recipe_parser import load_recipe; "
+    "read the demo recipe (load_recipe)": [sys.executable, "-c", "from slm_recipes.recipe.parser import load_recipe; "
                                            "load_recipe(['--config', 'recipes/demo.yaml'])"],
-    "before: the recipe through LightningCLI": [sys.executable, "-c", "from slm_recipes.recipe_cli import load_training_cli; "
+    "before: the recipe through LightningCLI": [sys.executable, "-c", "from slm_recipes.cli.training import load_training_cli; "
                                                 "load_training_cli(['--config', 'recipes/demo.yaml'])"],
 }
 

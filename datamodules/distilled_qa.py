@@ -20,12 +20,12 @@ from slm_recipes.datamodules.sampler import LengthGroupedSampler
 from slm_recipes.datamodules.splits import split_by_group
 from torch.utils.data import DataLoader, Dataset
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.retrieval.gold import gold_passage
 from slm_recipes.retrieval.open_book import OpenBook, last_question
 from slm_recipes.retrieval.passages import Passage
 from slm_recipes.retrieval.prompt import with_passages
-from slm_recipes.tokenizers import load_tokenizer
+from slm_recipes.hub.tokenizers import load_tokenizer
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.errors import RecipeError
-from slm_recipes.jsonl import read_records
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.jsonl import read_records
 
 log = logging.getLogger(__name__)
 

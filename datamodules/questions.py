@@ -14,7 +14,7 @@ from typing import Any
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
 from slm_recipes.datamodules.formats import Example, load_examples
 
-from slm_recipes.jsonl import read_records
+from slm_recipes.core.jsonl import read_records
 
 
 @dataclass(frozen=True)

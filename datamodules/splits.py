@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from slm_recipes.grouping import split_groups
+from slm_recipes.core.grouping import split_groups
 
 T = TypeVar("T")
 

@@ -7,8 +7,8 @@ from typing import Literal
 import torch
 from transformers import AutoModelForCausalLM, PreTrainedModel
 
-from slm_recipes.errors import RecipeError
-from slm_recipes.model_source import resolve_model
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.hub.models import resolve_model
 
 Quantization = Literal["nf4", "int8", "none"]
 

@@ -20,9 +20,9 @@ from slm_recipes.modules.packed_attention import example_spans, use_packed_atten
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
-from slm_recipes.atomic import write_dir_atomically
-from slm_recipes.devices import compute_dtype
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.atomic import write_dir_atomically
+from slm_recipes.core.devices import compute_dtype
+from slm_recipes.core.errors import RecipeError
 
 SchedulerCallable = Callable[[Optimizer, int], LRScheduler]
 

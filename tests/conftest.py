@@ -10,7 +10,7 @@ import torch
 from builders import QWEN_STYLE_TEMPLATE, build_tiny_model
 from transformers import AutoTokenizer
 
-from slm_recipes.model_source import BUNDLED_SMOLLM2, resolve_model
+from slm_recipes.hub.models import BUNDLED_SMOLLM2, resolve_model
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from slm_recipes.cli import cli_main
+from slm_recipes.cli.main import cli_main
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = ["--config", str(REPO / "recipes/demo.yaml")]

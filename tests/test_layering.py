@@ -1,8 +1,9 @@
 """Arrows point down: no import cycle, no import from a higher layer, stages talk only through files and the kernel.
 
 Every import counts, function-local ones included. Modules are named as installed: `datamodules/`
-is slm_recipes.datamodules and `modules/` is slm_recipes.modules. A new module must be given a layer
-here, so where it sits is a decision, not an accident.
+is slm_recipes.datamodules and `modules/` is slm_recipes.modules. The layer map is `LAYERS`, written
+here once; the README's table is checked against it, and the folders of `slm_recipes/` are its layers,
+so a new module's place is a decision, not an accident.
 
     python -m pytest tests/test_layering.py
 """
@@ -10,6 +11,7 @@ here, so where it sits is a decision, not an accident.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,20 +20,26 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FOLDERS = {"slm_recipes": "slm_recipes", "datamodules": "slm_recipes.datamodules", "modules": "slm_recipes.modules",
            "recipes": "slm_recipes.recipes"}
-KERNEL = {"slm_recipes", "errors", "atomic", "jsonl", "numbers", "run_paths", "zh_numerals", "headings", "gguf_types",
-          "devices", "grouping", "progress", "text_keys", "generation_settings", "run_lock", "segmenter", "ui_settings", "addresses"}
-STAGES = ("ingest", "distill", "curate", "evaluation", "export", "chat", "serve")
-LAYERS = [  # bottom to top: (name, module prefixes relative to slm_recipes)
-    ("kernel", sorted(KERNEL)),
-    ("model and tokenizer lookup", ["model_source", "tokenizers"]),
-    ("retrieval and grounded decoding", ["retrieval", "grounded_numbers"]),
-    ("training components and shared generation", ["datamodules", "modules", "generation", "schedules"]),
-    ("stages", list(STAGES)),
-    ("orchestration: data preparation, callbacks, artefact loader", ["data_pipeline", "callbacks", "artefacts",
-                                                                     "inspect_data"]),
-    ("recipe", ["recipe", "recipe_files", "recipe_parser", "recipe_errors", "recipe_cli", "recipes"]),
-    ("command line and web app", ["cli", "command_line", "commands", "ui"]),
+#: Bottom to top: (name, packages of slm_recipes). A package's `config` module (its recipe section's settings) is
+#: in the settings layer whatever its package: every layer may read the settings, and they read only what is below.
+LAYERS = [
+    ("kernel", ["core"]),
+    ("text rules", ["text"]),
+    ("settings", ["*.config"]),
+    ("model and tokenizer lookup", ["hub"]),
+    ("retrieval", ["retrieval"]),
+    ("training components", ["datamodules", "modules"]),
+    ("generation", ["generation"]),
+    ("stages", ["ingest", "distill", "curate", "evaluation", "export", "chat", "serve"]),
+    ("callbacks", ["callbacks"]),
+    ("recipe", ["recipe", "recipes"]),
+    ("assembly", ["assembly"]),
+    ("command line and web app", ["cli", "ui"]),
 ]
+STAGES = next(packages for name, packages in LAYERS if name == "stages")
+#: The packages of the pipeline's steps (DESIGN.md): the stages, the index and the page.
+STAGE_PACKAGES = (*STAGES, "retrieval", "ui")
+MAX_TOP_LEVEL = 10  # entries of slm_recipes/ besides the stage packages
 
 
 def project_modules() -> dict[str, Path]:
@@ -68,16 +76,22 @@ GRAPH = {name: imports_of(path) - {name} for name, path in MODULES.items()}
 
 
 def layer_of(module: str) -> int:
-    relative = module.removeprefix("slm_recipes").lstrip(".") or "slm_recipes"
-    for index, (_, prefixes) in enumerate(LAYERS):
-        if any(relative == p or relative.startswith(p + ".") for p in prefixes):
+    relative = module.removeprefix("slm_recipes").lstrip(".")
+    if relative.split(".")[-1] == "config" and "." in relative:
+        return next(i for i, (_, packages) in enumerate(LAYERS) if packages == ["*.config"])
+    if relative in ("", "cli.__main__"):
+        return len(LAYERS) - 1 if relative else 0  # the package's own __init__ holds only its version
+    for index, (_, packages) in enumerate(LAYERS):
+        if relative.split(".")[0] in packages:
             return index
-    raise AssertionError(f"{module} has no layer: add it to LAYERS in tests/test_layering.py")
+    raise AssertionError(f"{module} has no layer: put it in a package of LAYERS in tests/test_layering.py")
 
 
 def stage_of(module: str) -> str | None:
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 and parts[1] in STAGES else None
+    if len(parts) < 2 or parts[1] not in STAGES or parts[-1] == "config":
+        return None
+    return parts[1]
 
 
 def test_every_module_has_a_layer():
@@ -128,13 +142,41 @@ def test_stages_talk_to_each_other_only_through_files_and_the_kernel():
     assert crossing == []
 
 
-@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.removeprefix("slm_recipes.") in KERNEL | {"slm_recipes"}))
+def test_only_the_command_line_imports_the_commands():
+    outside = [f"{a} imports {b}" for a, targets in GRAPH.items() for b in targets
+               if b.startswith("slm_recipes.cli.commands") and not a.startswith("slm_recipes.cli")]
+    assert outside == []
+
+
+def test_no_stage_imports_a_callback():
+    found = [f"{a} imports {b}" for a, targets in GRAPH.items() for b in targets
+             if b.startswith("slm_recipes.callbacks") and a.split(".")[1:2] in [[p] for p in STAGE_PACKAGES]]
+    assert found == []
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if layer_of(m) == 0))
 def test_the_kernel_imports_only_the_kernel(module):
     assert {t for t in GRAPH[module] if layer_of(t) > 0} == set()
 
 
 def test_run_paths_imports_nothing_of_the_project():
-    assert GRAPH["slm_recipes.run_paths"] == set()
+    assert GRAPH["slm_recipes.core.run_paths"] == set()
+
+
+def test_the_top_of_the_package_shows_the_layers():
+    entries = sorted(p.name for p in (REPO / "slm_recipes").iterdir() if p.name != "__pycache__")
+    packaged = {p for _, packages in LAYERS for p in packages} | {"__init__.py"}
+    assert [e for e in entries if e not in packaged] == []
+    assert len([e for e in entries if e not in STAGE_PACKAGES]) <= MAX_TOP_LEVEL
+
+
+def test_the_readme_describes_this_layer_map():
+    """The README's layer table lists LAYERS, bottom to top, with the same packages."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Project layout and layering", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\d+) \| ([^|]+) \| ([^|]+) \|", section, flags=re.MULTILINE)
+    described = [(name.strip(), sorted(re.findall(r"`([\w.*]+)/?`", packages))) for _, name, packages in rows]
+    assert described == [(name, sorted(packages)) for name, packages in LAYERS]
 
 
 def test_design_card_packages_are_only_imported_by_their_installed_names():
@@ -152,7 +194,7 @@ def test_no_folder_name_of_a_run_is_written_outside_run_paths():
     names = {"exports", "logs", "checkpoints", "adapter", "merged", "eval"}
     found = defaultdict(list)
     for module, path in MODULES.items():
-        if module == "slm_recipes.run_paths":
+        if module == "slm_recipes.core.run_paths":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             joined = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and \

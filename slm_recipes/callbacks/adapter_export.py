@@ -7,7 +7,7 @@ from typing import Any
 
 import lightning as L
 
-from slm_recipes.run_paths import adapter_dir_in
+from slm_recipes.core.run_paths import adapter_dir_in
 
 
 class SaveAdapter(L.Callback):

@@ -16,7 +16,7 @@ from typing import Any
 import lightning as L
 from lightning.pytorch.callbacks import ProgressBar
 
-from slm_recipes.progress import clock, eta, interval_s
+from slm_recipes.core.progress import clock, eta, interval_s
 
 
 class LogLineProgress(ProgressBar):

@@ -9,9 +9,9 @@ from lightning.pytorch.utilities import rank_zero_info
 
 from slm_recipes.export.merge import merge_adapter_dir, save_merged
 from slm_recipes.export.pipeline import GGUFSettings, export_ggufs, verification_conversations
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.run_paths import adapter_dir_in
-from slm_recipes.tokenizers import load_tokenizer
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.core.run_paths import adapter_dir_in
+from slm_recipes.hub.tokenizers import load_tokenizer
 
 
 class MergeAdapter(L.Callback):

@@ -23,13 +23,13 @@ from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from slm_recipes.datamodules.questions import EvalQuestion, from_examples, load_chunks, load_questions
 from slm_recipes.evaluation.metrics import QAMetrics
 from slm_recipes.evaluation.report import markdown_cell, question_row, verdict, write_results
-from slm_recipes.evaluation.settings import EvaluationConfig
-from slm_recipes.generation import Generated, answer_questions
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.progress import Progress
+from slm_recipes.evaluation.config import EvaluationConfig
+from slm_recipes.generation.answers import Generated, answer_questions
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.core.progress import Progress
 from slm_recipes.retrieval.gold import gold_passage
 from slm_recipes.retrieval.open_book import OpenBook
-from slm_recipes.run_paths import eval_dir_in
+from slm_recipes.core.run_paths import eval_dir_in
 
 SMOKE_NEW_TOKENS = 32
 

@@ -17,15 +17,15 @@ from typing import Any
 import torch
 from transformers import PreTrainedTokenizerBase
 
-from slm_recipes.atomic import naming
+from slm_recipes.core.atomic import naming
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
 from slm_recipes.datamodules.formats import SHAREGPT_ROLES, to_example
 from slm_recipes.datamodules.questions import EvalQuestion, from_examples
-from slm_recipes.errors import RecipeError
-from slm_recipes.generation import Generated, answer_questions
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.jsonl import read_records
-from slm_recipes.progress import Progress
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.generation.answers import Generated, answer_questions
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.core.jsonl import read_records
+from slm_recipes.core.progress import Progress
 from slm_recipes.retrieval.open_book import OpenBook
 
 _SLOT = "(the answer to predict)"  # stands in for a missing answer while a record is read as a chat example

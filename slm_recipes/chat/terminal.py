@@ -14,8 +14,8 @@ from transformers import PreTrainedTokenizerBase, TextStreamer
 
 from slm_recipes.chat.predict import MAX_QUESTION_CHARS
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
-from slm_recipes.generation import answer_questions
-from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.generation.answers import answer_questions
+from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.retrieval.open_book import OpenBook
 
 USER, MODEL = "you> ", "model> "

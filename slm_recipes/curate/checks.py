@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from slm_recipes.numbers import Quantity, quantity_in
-from slm_recipes.text_keys import jaccard, normalise, shingles
+from slm_recipes.text.numbers import Quantity, quantity_in
+from slm_recipes.text.shingles import jaccard, normalise, shingles
 
 Verdict = dict[str, Any]
 

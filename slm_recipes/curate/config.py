@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slm_recipes.headings import ARTICLE_NUMBER
-from slm_recipes.numbers import Quantity, extract_quantities, quantity_in
-from slm_recipes.text_keys import normalise
+from slm_recipes.text.headings import ARTICLE_NUMBER
+from slm_recipes.text.numbers import Quantity, extract_quantities, quantity_in
+from slm_recipes.text.shingles import normalise
 
 SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 ARTICLE = re.compile(rf"^\s*({ARTICLE_NUMBER})", re.MULTILINE)  # an article heading, not a reference inside a rule

@@ -16,8 +16,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from slm_recipes import zh_numerals
-from slm_recipes.text_keys import grams, normalise
+from slm_recipes.text import zh_numerals
+from slm_recipes.text.shingles import grams, normalise
 
 MAX_CANDIDATES = 200
 _NUMERALS = re.compile(rf"[\d{zh_numerals.ALL}]+")

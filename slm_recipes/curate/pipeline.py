@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.atomic import AtomicJsonlWriter
+from slm_recipes.core.atomic import AtomicJsonlWriter
 from slm_recipes.curate import checks as C
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.coverage import coverage
@@ -17,10 +17,10 @@ from slm_recipes.curate.review import apply_decision, load_decisions
 from slm_recipes.curate.scoring import score
 from slm_recipes.curate.splits import SPLITS, assign_chunks, assign_variants
 from slm_recipes.curate.subjects import Place, misattributed, source_places
-from slm_recipes.errors import RecipeError
-from slm_recipes.numbers import Quantity, extract_quantities
-from slm_recipes.run_lock import output_lock
-from slm_recipes.text_keys import shingles
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.text.numbers import Quantity, extract_quantities
+from slm_recipes.core.run_lock import output_lock
+from slm_recipes.text.shingles import shingles
 
 
 def run_curate(config: CurateConfig) -> CurateReport:

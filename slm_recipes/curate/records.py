@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.errors import RecipeError
-from slm_recipes.jsonl import read_records
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.jsonl import read_records
 
 QA_FIELDS = ("id", "question", "answer", "chunk_id")
 CHUNK_FIELDS = ("id", "text")

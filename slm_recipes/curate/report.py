@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from slm_recipes.atomic import write_text_atomically
+from slm_recipes.core.atomic import write_text_atomically
 
 
 @dataclass

@@ -14,12 +14,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.atomic import AtomicJsonlWriter, AtomicTextFile, write_text_atomically
+from slm_recipes.core.atomic import AtomicJsonlWriter, AtomicTextFile, write_text_atomically
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.records import read_chunks
 from slm_recipes.curate.review_page import render_page
-from slm_recipes.errors import RecipeError
-from slm_recipes.jsonl import read_records
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.jsonl import read_records
 
 COLUMNS = ("id", "status", "score", "reasons", "stage", "doc", "pages", "question", "answer", "decision", "corrected_answer", "note")
 ACCEPT = {"accept", "accepted", "a", "yes", "y", "ok", "keep", "接受", "通过", "保留"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from slm_recipes.numbers import Quantity, extract_quantities, quantity_in
+from slm_recipes.text.numbers import Quantity, extract_quantities, quantity_in
 
 STYLE = """body{font:15px/1.6 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 section{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from slm_recipes.curate.checks import asks_quantity
-from slm_recipes.numbers import Quantity, quantity_in
-from slm_recipes.text_keys import shingles
+from slm_recipes.text.numbers import Quantity, quantity_in
+from slm_recipes.text.shingles import shingles
 
 RUBRIC = {"numeric_accuracy": 30, "completeness": 25, "clarity": 20, "agreement": 15, "format": 10}
 INTERROGATIVE = re.compile(r"[？?]$|什么|多少|几|哪|谁|何|怎么|怎样|如何|是否|吗|呢|\b(?:what|how|when|where|who|which|why|is|are|can|does)\b",

@@ -12,8 +12,8 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 
-from slm_recipes.grouping import split_groups
-from slm_recipes.text_keys import normalise
+from slm_recipes.core.grouping import split_groups
+from slm_recipes.text.shingles import normalise
 
 SPLITS = ("train", "val", "test")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from slm_recipes.numbers import Quantity, extract_quantities, quantity_in
-from slm_recipes.text_keys import grams, normalise
+from slm_recipes.text.numbers import Quantity, extract_quantities, quantity_in
+from slm_recipes.text.shingles import grams, normalise
 
 CELL_SEPARATOR = " | "
 SENTENCE = re.compile(r"[^。！？!?；;]+")

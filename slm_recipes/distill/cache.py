@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.atomic import write_text_atomically
+from slm_recipes.core.atomic import write_text_atomically
 
 
 def unit_key(chunk_text: str, stage: str, system: str, user: str, temperature: float, teachers: Sequence[tuple[str, str]]) -> str:

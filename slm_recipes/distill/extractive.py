@@ -1,7 +1,7 @@
 """The offline extractive teacher: deterministic, no LLM. Every numeric fact of a chunk becomes a few short,
 differently built questions (plain, topic first, condition or limit first), each answered by the source's own
 words stating the fact. No question contains its source sentence or its answer's number, and every piece a
-question takes from the source is made of whole words (cut only where `slm_recipes.segmenter` sees a boundary)."""
+question takes from the source is made of whole words (cut only where `slm_recipes.text.segmenter` sees a boundary)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import re
 from slm_recipes.distill.facts import Fact, chunk_facts
 from slm_recipes.distill.quantities import Span
 from slm_recipes.distill.teacher import TeacherReply, TeacherRequest
-from slm_recipes.segmenter import initialise, words
-from slm_recipes.text_keys import jaccard, shingles
+from slm_recipes.text.segmenter import initialise, words
+from slm_recipes.text.shingles import jaccard, shingles
 
 MODALS = ("原则上", "应当", "必须", "须", "应", "一律")  # the rule's voice: questions ask, they do not quote it
 TAIL_BREAKS = ("、", "和", "及", "并", "或", "（", "(", "以便")  # where a clause's remainder is cut short

@@ -1,7 +1,7 @@
 """Numeric facts of a chunk: every clause that states a number with its unit or a date, with its subject and context.
 
 Every piece taken from the source (a subject, a clause's part before or after the number, a condition) starts
-and ends on a word boundary of its sentence (`slm_recipes.segmenter`), so no question or answer holds half a
+and ends on a word boundary of its sentence (`slm_recipes.text.segmenter`), so no question or answer holds half a
 word; an answer is the source's own words, with the chapter title in front when its subject is named only there.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from slm_recipes.distill.quantities import Span, find_quantities
-from slm_recipes.headings import ARTICLE_START, CHAPTER_TITLE
-from slm_recipes.segmenter import FUNCTION_TAGS, snap_end, snap_start, tagged, words
+from slm_recipes.text.headings import ARTICLE_START, CHAPTER_TITLE
+from slm_recipes.text.segmenter import FUNCTION_TAGS, snap_end, snap_start, tagged, words
 
 SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 CLAUSE_BREAK = re.compile(r"([，；：,;]|:(?!\d\d))")  # a colon before two digits is a time (8:00), no break

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from slm_recipes.atomic import write_text_atomically
+from slm_recipes.core.atomic import write_text_atomically
 from slm_recipes.distill.keys import KeyPool
 
 

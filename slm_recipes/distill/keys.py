@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from slm_recipes.distill.teacher import TeacherFailed
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 try:
     import tomllib

@@ -14,7 +14,7 @@ from slm_recipes.distill.retry import (
     failure_from_status,
     retry_after_seconds,
 )
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 
 class OpenAICompatibleTeacher(ChatTeacher):

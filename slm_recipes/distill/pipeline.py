@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.atomic import AtomicJsonlWriter
+from slm_recipes.core.atomic import AtomicJsonlWriter
 from slm_recipes.distill.cache import Journal, ReplyCache, unit_key
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.key_states import load_key_states, save_key_states
@@ -19,12 +19,12 @@ from slm_recipes.distill.keys import KeyPool, NoUsableKey
 from slm_recipes.distill.prompts import load_prompts
 from slm_recipes.distill.report import DistillReport
 from slm_recipes.distill.teacher import Teacher, TeacherFailed, TeacherRequest
-from slm_recipes.errors import RecipeError, RunFailed
-from slm_recipes.jsonl import read_records
-from slm_recipes.numbers import extract_quantities
-from slm_recipes.progress import Progress
-from slm_recipes.run_lock import output_lock
-from slm_recipes.run_paths import failures_file, journal_file, key_states_file
+from slm_recipes.core.errors import RecipeError, RunFailed
+from slm_recipes.core.jsonl import read_records
+from slm_recipes.text.numbers import extract_quantities
+from slm_recipes.core.progress import Progress
+from slm_recipes.core.run_lock import output_lock
+from slm_recipes.core.run_paths import failures_file, journal_file, key_states_file
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progres
         raise RecipeError("distill.teachers is empty: name at least one teacher (e.g. [extractive])")
     chunks = read_chunks(str(config.chunks))
     if config.output is None or config.cache_dir is None:
-        raise RecipeError("distill.output is not set; read the recipe with slm_recipes.recipe_parser.load_recipe")
+        raise RecipeError("distill.output is not set; read the recipe with slm_recipes.recipe.parser.load_recipe")
     prompts = load_prompts(config.prompts_dir, config.numeric_share)
     failures_path, journal_path = failures_file(config.output), journal_file(config.output)
     chain = [(t.name, t.model) for t in teachers]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 DEFAULT_DIR = Path(__file__).parent / "prompts"
 FILES = ("system.txt", "numeric.txt", "general.txt", "good_examples.txt", "bad_examples.txt")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from slm_recipes import zh_numerals
-from slm_recipes.numbers import extract_quantities
+from slm_recipes.text import zh_numerals
+from slm_recipes.text.numbers import extract_quantities
 
 LEADING_NUMBER = re.compile(rf"^(?:[\d.,]+|[{zh_numerals.COUNTING}]+)")
 
@@ -32,7 +32,7 @@ class Span:
 
 
 def find_quantities(text: str) -> list[Span]:
-    """Numbers stated with a unit, dates and fractions (1/3), via `slm_recipes.numbers`; bare numbers are skipped."""
+    """Numbers stated with a unit, dates and fractions (1/3), via `slm_recipes.text.numbers`; bare numbers are skipped."""
     found: list[Span] = []
     for quantity in extract_quantities(text):
         start, end = quantity.span

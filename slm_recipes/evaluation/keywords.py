@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from slm_recipes.numbers import extract_quantities
+from slm_recipes.text.numbers import extract_quantities
 
 _ZH_STOP = sorted((
     # multi-character function words first (longest match wins)

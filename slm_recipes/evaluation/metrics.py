@@ -1,6 +1,6 @@
 """QA metrics as torchmetrics `Metric`s (sum states, so they reduce correctly across devices).
 
-Every numeric comparison goes through `slm_recipes.numbers` (3万元 = 30000元, 百分之五十 = 50%),
+Every numeric comparison goes through `slm_recipes.text.numbers` (3万元 = 30000元, 百分之五十 = 50%),
 the same normalisation curation uses. The per-question checks are plain functions, shared by
 the metrics and the per-question report.
 """
@@ -15,7 +15,7 @@ import torch
 from torchmetrics import Metric
 
 from slm_recipes.evaluation.keywords import keywords_present, normalise, reference_keywords
-from slm_recipes.numbers import Quantity, extract_quantities, quantity_in
+from slm_recipes.text.numbers import Quantity, extract_quantities, quantity_in
 
 # --- per-question checks ------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.atomic import write_text_atomically
+from slm_recipes.core.atomic import write_text_atomically
 from slm_recipes.datamodules.questions import EvalQuestion
 from slm_recipes.evaluation.keywords import reference_keywords
 from slm_recipes.evaluation.metrics import (
@@ -24,8 +24,8 @@ from slm_recipes.evaluation.metrics import (
     missing_numbers,
     number_set,
 )
-from slm_recipes.generation import Generated
-from slm_recipes.jsonl import read_records
+from slm_recipes.generation.answers import Generated
+from slm_recipes.core.jsonl import read_records
 
 #: base and tuned (the last three: `slm eval` on an artefact); `-closed`: the same model asked without passages
 LABELS = ("base-closed", "base", "tuned-closed", "tuned", "adapter-closed", "adapter", "merged-closed", "merged",

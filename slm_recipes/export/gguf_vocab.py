@@ -16,7 +16,7 @@ import gguf
 from transformers import PreTrainedTokenizerBase
 from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX as QWEN2_SPLIT
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 SUPPORTED_PRE_TOKENIZERS = ("qwen2", "smollm")
 

@@ -11,10 +11,10 @@ import ctypes
 import os
 from pathlib import Path
 
-from slm_recipes.atomic import staged_file
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.atomic import staged_file
+from slm_recipes.core.errors import RecipeError
 
-# each of gguf_types.K_QUANTS -> llama.cpp's file type
+# each of K_QUANTS -> llama.cpp's file type
 LLAMA_FTYPES = {"q4_k_m": "LLAMA_FTYPE_MOSTLY_Q4_K_M", "q5_k_m": "LLAMA_FTYPE_MOSTLY_Q5_K_M", "q6_k": "LLAMA_FTYPE_MOSTLY_Q6_K"}
 INSTALL_HINT = "CMAKE_ARGS=-DGGML_NATIVE=OFF pip install llama-cpp-python"
 

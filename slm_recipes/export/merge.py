@@ -13,11 +13,11 @@ from typing import Any
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
 
-from slm_recipes.atomic import write_dir_atomically
-from slm_recipes.errors import RecipeError
-from slm_recipes.generation import generation_config, stop_token_ids
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.model_source import resolve_model
+from slm_recipes.core.atomic import write_dir_atomically
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.generation.answers import generation_config, stop_token_ids
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.hub.models import resolve_model
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from transformers import PreTrainedTokenizerBase
 
-from slm_recipes.atomic import write_text_atomically
-from slm_recipes.generation import stop_token_ids
-from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.core.atomic import write_text_atomically
+from slm_recipes.generation.answers import stop_token_ids
+from slm_recipes.generation.config import GenerationSettings
 
 MARK = "\u2063{}\u2063"  # invisible separators: never part of a real template
 

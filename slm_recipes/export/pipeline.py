@@ -10,15 +10,15 @@ from transformers import PreTrainedTokenizerBase
 
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
 from slm_recipes.datamodules.questions import load_questions
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.export.config import ExportConfig
 from slm_recipes.export.kquants import quantize_with_llama_cpp
 from slm_recipes.export.modelfile import write_modelfile
 from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, VerifyReport, verify_gguf
 from slm_recipes.export.write_gguf import checksum_path, file_sha256, write_checksum, write_gguf
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.gguf_types import K_QUANTS
-from slm_recipes.run_paths import RunPaths
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.export.config import K_QUANTS
+from slm_recipes.core.run_paths import RunPaths
 
 # Floors for types below q8_0 (q8_0 uses the recipe's export.min_agreement): the demo's measured agreement
 # (benchmarks/RESULTS.md, "Agreement by GGUF type") less a margin. They catch a broken file (a wrong layout

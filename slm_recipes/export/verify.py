@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from transformers import AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.export.write_gguf import (
     ARCHITECTURES,
     GGUF_TYPES,
@@ -28,7 +28,7 @@ from slm_recipes.export.write_gguf import (
     plan_tensors,
     tensor_sources,
 )
-from slm_recipes.gguf_types import FLOAT_TYPES
+from slm_recipes.export.config import FLOAT_TYPES
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel

@@ -21,22 +21,22 @@ import torch
 from safetensors import safe_open
 from transformers import AutoConfig, AutoTokenizer
 
-from slm_recipes.atomic import staged_file
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.atomic import staged_file
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.export.gguf_vocab import GGUFVocab, build_vocab
-from slm_recipes.gguf_types import WRITTEN_TYPES
-from slm_recipes.progress import Progress
+from slm_recipes.export.config import WRITTEN_TYPES
+from slm_recipes.core.progress import Progress
 
 Q = gguf.GGMLQuantizationType
 F = gguf.LlamaFileType
-# each type of gguf_types.WRITTEN_TYPES -> (type of matrices, file type written in general.file_type)
+# each type of WRITTEN_TYPES -> (type of matrices, file type written in general.file_type)
 GGUF_TYPES: dict[str, tuple[gguf.GGMLQuantizationType, gguf.LlamaFileType]] = {
     "f32": (Q.F32, F.ALL_F32), "f16": (Q.F16, F.MOSTLY_F16), "bf16": (Q.BF16, F.MOSTLY_BF16),
     "q8_0": (Q.Q8_0, F.MOSTLY_Q8_0), "q5_0": (Q.Q5_0, F.MOSTLY_Q5_0), "q5_1": (Q.Q5_1, F.MOSTLY_Q5_1),
     "q4_0": (Q.Q4_0, F.MOSTLY_Q4_0), "q4_1": (Q.Q4_1, F.MOSTLY_Q4_1),
 }
 
-assert tuple(GGUF_TYPES) == WRITTEN_TYPES, "gguf_types.WRITTEN_TYPES and the writer's table must name the same types"
+assert tuple(GGUF_TYPES) == WRITTEN_TYPES, "WRITTEN_TYPES and the writer's table must name the same types"
 
 @dataclass(frozen=True)
 class Architecture:
@@ -246,7 +246,7 @@ def checksum_path(path: Path) -> Path:
 
 def write_checksum(path: Path, digest: str) -> None:
     """`<hex>  <file name>`, the format `sha256sum -c` reads."""
-    from slm_recipes.atomic import write_text_atomically
+    from slm_recipes.core.atomic import write_text_atomically
 
     write_text_atomically(checksum_path(path), f"{digest}  {path.name}\n")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
-from slm_recipes.headings import heading_level
+from slm_recipes.text.headings import heading_level
 from slm_recipes.ingest.structure import CLAUSE_END, SENTENCE_END, UNBREAKABLE
 
 SECTION, ARTICLE, PARAGRAPH, SENTENCE, CLAUSE = 4, 3, 2, 1, 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from slm_recipes.headings import heading_level
+from slm_recipes.text.headings import heading_level
 from slm_recipes.ingest.document import DocumentText
 from slm_recipes.ingest.structure import CELL_SEPARATOR
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 
 @dataclass(frozen=True)

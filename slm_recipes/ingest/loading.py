@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ingest.cleaning import join_lines
 from slm_recipes.ingest.columns import split_columns
 from slm_recipes.ingest.document import DocumentText

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pymupdf
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ingest.layout import Block, Line
 from slm_recipes.ingest.text_quality import readability
 

@@ -7,16 +7,16 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from slm_recipes.atomic import AtomicJsonlWriter
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.atomic import AtomicJsonlWriter
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ingest.chunk_ids import chunk_id
 from slm_recipes.ingest.chunking import chunk_spans
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.loading import load_document
 from slm_recipes.ingest.report import DocReport, IngestReport
 from slm_recipes.ingest.sources import resolve_sources
-from slm_recipes.progress import Progress
-from slm_recipes.run_lock import output_lock
+from slm_recipes.core.progress import Progress
+from slm_recipes.core.run_lock import output_lock
 
 log = logging.getLogger(__name__)
 _SENTENCE_ENDS = frozenset("。！？!?；;")
@@ -69,7 +69,7 @@ def run_ingest(config: IngestConfig, count_tokens: Callable[[str], int], show_pr
     in the report and the rest are ingested. The output appears only when the whole run succeeded.
     """
     if config.output is None:
-        raise RecipeError("ingest.output is not set; read the recipe with slm_recipes.recipe_parser.load_recipe")
+        raise RecipeError("ingest.output is not set; read the recipe with slm_recipes.recipe.parser.load_recipe")
     paths = resolve_sources(config.sources)
     report = IngestReport(config.output)
     seen: dict[str, str] = {}

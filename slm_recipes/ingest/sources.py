@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 from pathlib import Path
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 SUPPORTED_SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
 _GLOB_CHARS = set("*?[")

@@ -1,13 +1,13 @@
 """Patterns of document structure shared by cleaning and chunking: clauses, numbers, sentence ends.
 
-Headings are `slm_recipes.headings`, shared with the extractive teacher.
+Headings are `slm_recipes.text.headings`, shared with the extractive teacher.
 """
 
 from __future__ import annotations
 
 import re
 
-from slm_recipes.headings import CLAUSE_REFERENCE
+from slm_recipes.text.headings import CLAUSE_REFERENCE
 
 #: Spans that must never be cut: numbers (with separators, decimals, %), clause references, Latin words.
 UNBREAKABLE = re.compile(

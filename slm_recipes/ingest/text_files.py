@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ingest.cleaning import SourceLine, join_lines
 from slm_recipes.ingest.document import DocumentText
 from slm_recipes.ingest.text_quality import CJK_PUNCT, is_kana, ordinary_share

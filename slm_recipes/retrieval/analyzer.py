@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from slm_recipes import segmenter
+from slm_recipes.text import segmenter
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z0-9][a-z0-9.%'-]*")

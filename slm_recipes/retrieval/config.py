@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 
 @dataclass(frozen=True)

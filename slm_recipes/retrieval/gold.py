@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from slm_recipes.numbers import Quantity, extract_quantities, quantity_in
+from slm_recipes.text.numbers import Quantity, extract_quantities, quantity_in
 from slm_recipes.retrieval.passages import Passage
-from slm_recipes.text_keys import shingles
+from slm_recipes.text.shingles import shingles
 
 
 def gold_passage(passages: list[Passage], reference: str, chunk_id: str | None = None) -> Passage | None:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from slm_recipes.atomic import write_text_atomically
-from slm_recipes.errors import RecipeError
-from slm_recipes.jsonl import read_records
+from slm_recipes.core.atomic import write_text_atomically
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.jsonl import read_records
 from slm_recipes.retrieval.analyzer import terms
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.retrieval.passages import Passage, passages_of

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.headings import ARTICLE_NUMBER, CHAPTER_TITLE, SECTION_HEADING
+from slm_recipes.text.headings import ARTICLE_NUMBER, CHAPTER_TITLE, SECTION_HEADING
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 _LONG = 160  # characters: a longer sentence (a clause list) is cut at its semicolons

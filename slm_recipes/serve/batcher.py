@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 import torch
 from transformers import LogitsProcessorList, PreTrainedTokenizerBase, TemperatureLogitsWarper, TopPLogitsWarper
 
-from slm_recipes.generation import answer_processors, left_pad, stop_token_ids
-from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.generation.answers import answer_processors, left_pad, stop_token_ids
+from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.serve.text_stream import TextStream
 
 log = logging.getLogger(__name__)

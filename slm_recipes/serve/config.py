@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slm_recipes.addresses import is_loopback
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.addresses import is_loopback
+from slm_recipes.core.errors import RecipeError
 
 
 @dataclass(frozen=True)

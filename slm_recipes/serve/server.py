@@ -13,8 +13,8 @@ import time
 import torch
 from transformers import PreTrainedTokenizerBase
 
-from slm_recipes.errors import RecipeError
-from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.retrieval.open_book import OpenBook
 from slm_recipes.serve.batcher import Batcher
 from slm_recipes.serve.config import ServeConfig

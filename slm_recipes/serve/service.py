@@ -17,8 +17,8 @@ from typing import Any
 from transformers import PreTrainedTokenizerBase
 
 from slm_recipes.datamodules.chat_encoding import encode_prompt, with_system_prompt
-from slm_recipes.generation import Generated, grounding_text
-from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.generation.answers import Generated, grounding_text
+from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.retrieval.open_book import OpenBook
 from slm_recipes.retrieval.passages import Passage
 from slm_recipes.serve.batcher import Ask, Batcher

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from slm_recipes.curate.review import COLUMNS
-from slm_recipes.errors import RecipeError
-from slm_recipes.gguf_types import ALL_TYPES
-from slm_recipes.recipe import Recipe
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.export.config import ALL_TYPES
+from slm_recipes.recipe.recipe import Recipe
 from slm_recipes.ui import views
 from slm_recipes.ui.chat_session import ChatSession
 from slm_recipes.ui.jobs import Jobs
@@ -83,7 +83,7 @@ class Page:
 
     def keys_text(self) -> str:
         """`slm keys` for the recipe: each key masked (its last characters), never the key itself."""
-        run = subprocess.run([sys.executable, "-m", "slm_recipes.cli", "keys", *self.jobs.arguments,
+        run = subprocess.run([sys.executable, "-m", "slm_recipes.cli.main", "keys", *self.jobs.arguments,
                               *self.documents_arguments()],
                              capture_output=True, text=True, timeout=60, check=False)
         return (run.stdout + run.stderr).strip()
@@ -97,7 +97,7 @@ class Page:
 
     def save_review(self, rows: Any) -> str:
         """The edited sample, written back as sample.csv and imported as `slm review import` imports it."""
-        from slm_recipes.atomic import AtomicTextFile
+        from slm_recipes.core.atomic import AtomicTextFile
         from slm_recipes.curate.review import import_decisions
 
         records = rows.values.tolist() if hasattr(rows, "values") else list(rows or [])

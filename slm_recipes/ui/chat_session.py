@@ -10,8 +10,8 @@ from typing import Any
 from transformers import TextIteratorStreamer
 
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
-from slm_recipes.generation import answer_questions
-from slm_recipes.recipe import Recipe
+from slm_recipes.generation.answers import answer_questions
+from slm_recipes.recipe.recipe import Recipe
 
 
 class ChatSession:
@@ -26,8 +26,8 @@ class ChatSession:
 
     def load(self, kind: str, path: str) -> str:
         """Load the artefact (`auto`: the run's merged model, else its adapter); a description of what was loaded."""
-        from slm_recipes.artefacts import named_artefact, open_model
-        from slm_recipes.commands.talk import recipe_open_book
+        from slm_recipes.assembly.artefacts import named_artefact, open_model
+        from slm_recipes.cli.commands.talk import recipe_open_book
 
         named = None if kind == "auto" else named_artefact(**{kind: path})
         if self._key != (kind, path) or self._loaded is None:

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from slm_recipes.atomic import AtomicTextFile
+from slm_recipes.core.atomic import AtomicTextFile
 
 
 def write_state(path: Path, state: dict) -> None:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 TAIL_BYTES = 64 * 1024
 STOP_GRACE_S = 10  # after this, a second Stop terminates what an interrupt did not end
@@ -75,7 +75,7 @@ class Jobs:
         self.folder.mkdir(parents=True, exist_ok=True)
         state, log = self._paths(kind)
         state.unlink(missing_ok=True)
-        full = [sys.executable, "-m", "slm_recipes.cli", *command, *self.arguments, *(extra or [])]
+        full = [sys.executable, "-m", "slm_recipes.cli.main", *command, *self.arguments, *(extra or [])]
         wrapper = subprocess.Popen([sys.executable, "-m", "slm_recipes.ui.detached", str(state), str(log), "--", *full],
                                    start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)

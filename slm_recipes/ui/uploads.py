@@ -12,8 +12,8 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-from slm_recipes.errors import RecipeError
-from slm_recipes.ui_settings import UISettings
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.ui.config import UISettings
 
 
 def safe_name(name: str, types: list[str]) -> str:

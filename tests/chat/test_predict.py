@@ -10,11 +10,11 @@ from builders import write_jsonl
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 
-from slm_recipes.cli import cli_main
-from slm_recipes.devices import best_device
-from slm_recipes.generation import generate_answers
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.tokenizers import load_tokenizer
+from slm_recipes.cli.main import cli_main
+from slm_recipes.core.devices import best_device
+from slm_recipes.generation.answers import generate_answers
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.hub.tokenizers import load_tokenizer
 
 DEMO = Path(__file__).resolve().parents[2] / "recipes/demo.yaml"
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -129,8 +129,8 @@ def test_an_output_that_cannot_be_written_fails_before_the_model_loads(tmp_path,
 
 def test_open_book_answers_name_their_passages_and_no_retrieval_answers_closed_book(tiny_recipe, tiny_qwen2, tmp_path,
                                                                                   capsys):
-    from slm_recipes.generation import answer_questions
-    from slm_recipes.recipe_parser import load_recipe
+    from slm_recipes.generation.answers import answer_questions
+    from slm_recipes.recipe.parser import load_recipe
 
     rules = tmp_path / "rules.txt"
     rules.write_text("第一条 住宿费每人每晚不超过380元。\n第二条 机票应至少提前7天预订。\n", encoding="utf-8")
@@ -149,8 +149,8 @@ def test_open_book_answers_name_their_passages_and_no_retrieval_answers_closed_b
     assert out[0]["sources"][0]["doc"].endswith("rules.txt") and out[0]["sources"][0]["pages"] == [1, 1]
     assert out[1]["answer"] == "所给文档中没有关于这个问题的规定。" and out[1]["sources"] == []
     # the answer is what generation gives for the open-book prompt, every number grounded in it
-    from slm_recipes.commands.data import recipe_stages
-    from slm_recipes.tokenizers import load_tokenizer
+    from slm_recipes.cli.commands.data import recipe_stages
+    from slm_recipes.hub.tokenizers import load_tokenizer
 
     recipe = load_recipe(open_book)
     tokenizer = load_tokenizer(str(tiny_qwen2))
@@ -167,7 +167,7 @@ def test_open_book_answers_name_their_passages_and_no_retrieval_answers_closed_b
 
 def test_a_huge_question_is_refused_naming_its_line(tmp_path):
     from slm_recipes.chat.predict import MAX_QUESTION_CHARS, read_questions
-    from slm_recipes.errors import RecipeError
+    from slm_recipes.core.errors import RecipeError
 
     path = write_jsonl(tmp_path / "q.jsonl", [{"question": "短问题？"}, {"question": "长" * (MAX_QUESTION_CHARS + 1)}])
     with pytest.raises(RecipeError, match=rf"q.jsonl:2: the question is {MAX_QUESTION_CHARS + 1} characters long"):

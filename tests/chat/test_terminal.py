@@ -8,11 +8,11 @@ import re
 import pytest
 from transformers import AutoModelForCausalLM
 
-from slm_recipes.cli import cli_main
-from slm_recipes.devices import best_device
-from slm_recipes.generation import generate_answers
-from slm_recipes.generation_settings import GenerationSettings
-from slm_recipes.tokenizers import load_tokenizer
+from slm_recipes.cli.main import cli_main
+from slm_recipes.core.devices import best_device
+from slm_recipes.generation.answers import generate_answers
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.hub.tokenizers import load_tokenizer
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 SYSTEM = {"role": "system", "content": "你是星河科技的报销制度助手。"}  # recipes/demo.yaml's system prompt

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slm_recipes.curate import checks
-from slm_recipes.numbers import extract_quantities
+from slm_recipes.text.numbers import extract_quantities
 
 from .conftest import CHUNKS
 

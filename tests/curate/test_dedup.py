@@ -6,7 +6,7 @@ import itertools
 import random
 
 from slm_recipes.curate.dedup import near_duplicates
-from slm_recipes.text_keys import jaccard, shingles
+from slm_recipes.text.shingles import jaccard, shingles
 
 
 def test_near_duplicates_map_to_the_first_kept():

@@ -10,7 +10,7 @@ import pytest
 
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.pipeline import run_curate
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 from .conftest import GOOD, PLANTED, chunk, pair, read_jsonl, write_jsonl
 

@@ -10,7 +10,7 @@ import pytest
 
 from slm_recipes.curate.pipeline import run_curate
 from slm_recipes.curate.review import export_sample, import_decisions, stratified_sample
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 from .conftest import read_jsonl
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from slm_recipes.curate.scoring import RUBRIC, score, score_parts
-from slm_recipes.numbers import extract_quantities
-from slm_recipes.text_keys import shingles
+from slm_recipes.text.numbers import extract_quantities
+from slm_recipes.text.shingles import shingles
 
 CHUNK = "第八条 出差补助每人每天100元，住宿费每晚不超过500元。"
 

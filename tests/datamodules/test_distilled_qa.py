@@ -6,7 +6,7 @@ import pytest
 from builders import qa_records, write_jsonl
 from slm_recipes.datamodules import DistilledQADataModule
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 
 def make(tmp_path, model_dir, records, **kwargs) -> DistilledQADataModule:
@@ -60,7 +60,7 @@ def test_missing_data_file_is_an_error(tmp_path, tiny_qwen2):
 
 def open_book_module(tmp_path, model_dir, records, **kwargs) -> DistilledQADataModule:
     from slm_recipes.curate.config import CurateConfig
-    from slm_recipes.data_pipeline import DataStages
+    from slm_recipes.assembly.stages import DataStages
     from slm_recipes.distill.config import DistillConfig
     from slm_recipes.ingest.config import IngestConfig
     from slm_recipes.retrieval.config import RetrievalConfig

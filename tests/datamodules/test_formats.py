@@ -8,7 +8,7 @@ import pytest
 from builders import write_jsonl
 from slm_recipes.datamodules.formats import load_examples
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 USER_ASSISTANT = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "A."}]
 

@@ -7,12 +7,12 @@ from slm_recipes.distill.extractive import ExtractiveTeacher, continues, questio
 from slm_recipes.distill.facts import STRONG_ENDS, chunk_facts, find_subject
 from slm_recipes.distill.quantities import find_quantities
 from slm_recipes.distill.teacher import TeacherRequest
-from slm_recipes.headings import CHAPTER_TITLE
+from slm_recipes.text.headings import CHAPTER_TITLE
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.pipeline import run_ingest
-from slm_recipes.numbers import extract_quantities
-from slm_recipes.segmenter import is_word_run, words
-from slm_recipes.text_keys import jaccard, shingles
+from slm_recipes.text.numbers import extract_quantities
+from slm_recipes.text.segmenter import is_word_run, words
+from slm_recipes.text.shingles import jaccard, shingles
 
 DEMO = Path(__file__).resolve().parents[2] / "recipes" / "demo" / "reimbursement_rules.txt"
 

@@ -9,7 +9,7 @@ from distill.loopback import KEY_A, KEY_B, OPENAI, Loopback, chat_error, pairs_j
 from slm_recipes.distill.keys import KeyPool
 from slm_recipes.distill.openai_compatible import OpenAICompatibleTeacher
 from slm_recipes.distill.teacher import TeacherFailed
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 
 
 class TestOpenAICompatibleContract(TeacherContract):

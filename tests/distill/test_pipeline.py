@@ -12,8 +12,8 @@ import pytest
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.pipeline import run_distill
 from slm_recipes.distill.teacher import TeacherFailed, TeacherReply, TeacherRequest
-from slm_recipes.errors import RecipeError
-from slm_recipes.run_paths import failures_file, journal_file
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import failures_file, journal_file
 
 CHUNKS = 6
 
@@ -201,12 +201,12 @@ def test_every_key_rejected_stops_the_stage_at_once_and_resumes_after_the_fix(tm
 
 
 def test_a_second_run_on_the_same_output_is_refused_naming_the_first(tmp_path: Path) -> None:
-    from slm_recipes.run_lock import output_lock
+    from slm_recipes.core.run_lock import output_lock
 
     config = _config(tmp_path)
     Path(config.output).parent.mkdir(parents=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import time; from slm_recipes.run_lock import output_lock\n"
+        [sys.executable, "-c", "import time; from slm_recipes.core.run_lock import output_lock\n"
          f"with output_lock({config.output!r}):\n    print('held', flush=True); time.sleep(30)"],
         stdout=subprocess.PIPE, text=True)
     try:

@@ -7,7 +7,7 @@ import json
 from slm_recipes.datamodules.questions import EvalQuestion, load_questions
 
 from slm_recipes.evaluation.report import question_row, verdict, write_results
-from slm_recipes.generation import Generated
+from slm_recipes.generation.answers import Generated
 
 Q = EvalQuestion(id="q1", prompt=[{"role": "system", "content": "S"}, {"role": "user", "content": "伙食补助每天多少？"}],
                  reference="伙食补助按每人每天65元发放。", source="伙食补助每天65元，交通补助每天50元。",

@@ -6,7 +6,7 @@ import gguf
 import pytest
 from transformers import AutoTokenizer
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.export.gguf_vocab import build_vocab, pre_tokenizer_name
 
 

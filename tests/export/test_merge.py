@@ -13,9 +13,9 @@ from slm_recipes.modules import QLoRACausalLM
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from slm_recipes.callbacks import MergeAdapter
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.export.merge import merge_adapter_dir, merge_checkpoint, merge_dtype, save_merged
-from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.generation.config import GenerationSettings
 
 HPARAMS = {"lora_r": 4, "lora_alpha": 8, "target_modules": "all-linear", "use_dora": False}
 

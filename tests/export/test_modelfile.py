@@ -6,7 +6,7 @@ from builders import PLAIN_TEMPLATE, QWEN_STYLE_TEMPLATE
 from transformers import AutoTokenizer
 
 from slm_recipes.export.modelfile import go_template, modelfile_text, turn_format
-from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.generation.config import GenerationSettings
 
 CONVERSATION = [{"role": "system", "content": "你是助手。"}, {"role": "user", "content": "住宿费上限？"},
                 {"role": "assistant", "content": "每天 450 元。"}, {"role": "user", "content": "And taxis?"}]

@@ -9,7 +9,7 @@ import pytest
 from slm_recipes.export.pipeline import verification_conversations
 from slm_recipes.export.verify import verify_gguf
 from slm_recipes.export.write_gguf import write_gguf
-from slm_recipes.model_source import _bundled_gguf
+from slm_recipes.hub.models import _bundled_gguf
 
 SAME_KEYS = ["llama.block_count", "llama.context_length", "llama.embedding_length", "llama.feed_forward_length",
              "llama.attention.head_count", "llama.attention.head_count_kv", "llama.rope.freq_base",

@@ -6,7 +6,7 @@ import gguf
 import numpy as np
 import pytest
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, agreement, verify_gguf
 from slm_recipes.export.write_gguf import checksum_path, write_gguf
 

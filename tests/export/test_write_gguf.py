@@ -11,7 +11,7 @@ import pytest
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.export.write_gguf import GGUF_TYPES, interleave_rope_rows, write_gguf
 
 # worst error of a dequantized weight, as a share of its block's largest magnitude

@@ -3,7 +3,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ingest import pdf_text
 from slm_recipes.ingest.loading import load_document
 from slm_recipes.ingest.pdf_text import PDFMINER, PYMUPDF, extract_pdf

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.pipeline import run_ingest
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ingest.sources import resolve_sources
 
 

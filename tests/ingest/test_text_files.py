@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ingest.text_files import detect_encoding, read_text_file
 
 SIMPLIFIED = "第一条 本公司注册资本为人民币１２０万元，员工应遵守本规定。\n第二条 年度预算为3，500万元。\n"

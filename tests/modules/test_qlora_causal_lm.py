@@ -14,7 +14,7 @@ from slm_recipes.datamodules import DistilledQADataModule
 from slm_recipes.modules import QLoRACausalLM
 from transformers import AutoModelForCausalLM
 
-from slm_recipes.schedules import WarmupDecayLR
+from slm_recipes.modules.schedules import WarmupDecayLR
 
 
 def module(model_dir, **kwargs) -> QLoRACausalLM:

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from builders import chunk_records
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.retrieval.index import Retriever, build_index, index_problem
 

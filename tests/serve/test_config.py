@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.serve.config import ServeConfig
 
 

@@ -10,8 +10,8 @@ import openai
 import pytest
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from slm_recipes.errors import RecipeError
-from slm_recipes.generation_settings import GenerationSettings
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.serve.config import ServeConfig
 from slm_recipes.serve.server import RunningServer, chat_service, check_exposure
 

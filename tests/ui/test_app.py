@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from slm_recipes.cli import cli_main
-from slm_recipes.recipe_parser import load_recipe
+from slm_recipes.cli.main import cli_main
+from slm_recipes.recipe.parser import load_recipe
 from slm_recipes.ui.app import REVIEW_COLUMNS, Page
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ui.jobs import Jobs
 
 WORK = "import time; print('working: 1/9 steps (11%); 0:00:01 elapsed, ETA 0:00:08', flush=True); time.sleep(60)"
@@ -30,7 +30,7 @@ def test_a_finished_command_is_found_with_its_output_and_error_by_a_new_page(tmp
     state = wait_until_done(later, "ingest")
     assert state.returncode == 2 and "failed (exit status 2)" in state.summary
     assert state.last_error().startswith("error: ") and "no-such-recipe.yaml" in state.last_error()
-    assert state.command[1:4] == ["-m", "slm_recipes.cli", "ingest"]
+    assert state.command[1:4] == ["-m", "slm_recipes.cli.main", "ingest"]
 
 
 def test_one_run_per_kind_and_a_stop_interrupts_it(tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from slm_recipes.errors import RecipeError
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.ui.uploads import safe_name, save_upload
-from slm_recipes.ui_settings import UISettings
+from slm_recipes.ui.config import UISettings
 
 TYPES = [".pdf", ".txt", ".md"]
 

@@ -1,0 +1,158 @@
+"""`slm fit` and `slm validate`: LightningCLI over the recipe, with the base recipe first and the run's callbacks.
+
+The recipe sections and their links are `recipe_parser.add_recipe_sections`, shared with every other
+command; this parser adds the training sections (trainer, model, data) and checks them in full.
+From the parse it builds the same `Recipe` the other commands read, and from the recipe the
+callbacks a recipe tunes by section rather than by list entry: the QA evaluation (`evaluation:`),
+merging and GGUF export (`export:`), and plain progress lines when the output is not a terminal.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from jsonargparse import Namespace
+from lightning.pytorch import Callback
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+from lightning.pytorch.loggers import TensorBoardLogger
+from lightning.pytorch.utilities.exceptions import MisconfigurationException
+
+from slm_recipes.callbacks.log_lines import LogLineProgress
+from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
+from slm_recipes.callbacks.qa_evaluation import QAEvaluation
+from slm_recipes.assembly.stages import DataStages
+from slm_recipes.datamodules.distilled_qa import DistilledQADataModule
+from slm_recipes.core.devices import trainer_precision
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.export.kquants import INSTALL_HINT
+from slm_recipes.export.pipeline import GGUFSettings
+from slm_recipes.export.verify import llama_cpp_available
+from slm_recipes.export.config import K_QUANTS
+from slm_recipes.modules.qlora_causal_lm import QLoRACausalLM
+from slm_recipes.core.progress import on_terminal
+from slm_recipes.recipe.recipe import Recipe
+from slm_recipes.recipe.errors import explain_parse_error, missing_package
+from slm_recipes.recipe.files import RecipeFile, package_class_path, recipe_files
+from slm_recipes.recipe.parser import add_recipe_sections, recipe_from_config, split_arguments
+
+CLASS_PATH_FLAGS = ("--model", "--data", "--model.class_path", "--data.class_path")
+
+
+class SLMCLI(LightningCLI):
+    """Every recipe starts from the bundled `base.yaml`; later `--config` files and flags override it."""
+
+    def __init__(self, args: Sequence[str], run: bool = True, **kwargs: Any) -> None:
+        self.files, args = with_recipe_files(list(args), subcommand=run)
+        self.recipe: Recipe | None = None
+        parser_kwargs = {"exit_on_error": False, **{name: {"exit_on_error": False} for name in self.subcommands()}}
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*args parameter is intended to run from within Python")
+            super().__init__(
+                QLoRACausalLM, DistilledQADataModule, subclass_mode_model=True, subclass_mode_data=True,
+                args=args, run=run, parser_kwargs=parser_kwargs, auto_configure_optimizers=False,
+                # the run folder is fixed (so `--ckpt_path last` finds it); config.yaml is the latest command's
+                save_config_kwargs={"overwrite": True}, **kwargs,
+            )
+
+    @staticmethod
+    def subcommands() -> dict[str, set[str]]:
+        return {"fit": {"model", "train_dataloaders", "val_dataloaders", "datamodule"},
+                "validate": {"model", "dataloaders", "datamodule"}}
+
+    def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
+        add_recipe_sections(parser)
+        parser.link_arguments("model.init_args.model_name", "data.init_args.model_name")
+        parser.link_arguments("data.init_args.max_length", "model.init_args.max_length")
+        # a full run makes its own dataset: the DataModule gets the stage sections to run in prepare_data
+        parser.link_arguments(("ingest", "distill", "curate", "retrieval"), "data.init_args.stages", compute_fn=DataStages,
+                              apply_on="instantiate")
+
+    def _run_config(self) -> Namespace:
+        return self.config[self.subcommand] if self.subcommand else self.config
+
+    def before_instantiate_classes(self) -> None:
+        config = self._run_config()
+        if config.trainer.precision is None:
+            config.trainer.precision = trainer_precision(config.trainer.accelerator)
+        training = {key: {"init_args": config[key].init_args.as_dict()} for key in ("model", "data")}
+        self.recipe = recipe_from_config(config, training, tuple(str(f.path) for f in self.files))
+        # the stages run on the recipe's resolved paths (data/<name>/... unless the recipe places them)
+        for key in ("ingest", "distill", "curate", "retrieval"):
+            config[key] = Namespace(**vars(getattr(self.recipe, key)))
+        for key in ("train_file", "val_file"):  # the run's own dataset when the recipe names none
+            config.data.init_args[key] = self.recipe.data.get(key)
+
+    def instantiate_classes(self) -> None:
+        try:
+            super().instantiate_classes()
+        except ValueError as err:  # a class the recipe names could not be built: one line if we know why
+            if not missing_package(str(err)):
+                raise
+            raise RecipeError(explain_parse_error(str(err), [str(f.path) for f in self.files])) from None
+
+    def instantiate_trainer(self, **kwargs: Any):
+        config = self._run_config()
+        listed = list(self._get(self.config_init, "trainer").get("callbacks") or [])
+        if any(isinstance(c, QAEvaluation) for c in listed):
+            raise RecipeError("trainer.callbacks lists QAEvaluation; the QA evaluation is set in the recipe's "
+                              "evaluation: section (remove it from the list)")
+        callbacks = [*listed, *run_callbacks(self.recipe, self.subcommand, config.trainer.enable_progress_bar)]
+        if config.trainer.logger in (None, True):
+            paths = self.recipe.paths
+            kwargs.setdefault("logger", TensorBoardLogger(str(paths.log_root), name=paths.name, version=paths.model_folder))
+        try:
+            return super().instantiate_trainer(callbacks=callbacks, **kwargs)
+        except (ValueError, MisconfigurationException) as err:  # Lightning's word on devices, strategy, precision
+            raise RecipeError(f"trainer: {str(err).splitlines()[0]}") from None
+
+
+def run_callbacks(recipe: Recipe, subcommand: str | None, progress_bar: bool | None) -> list[Callback]:
+    """The callbacks a recipe asks for by section: evaluation, then merge and GGUF export (fit), then progress lines."""
+    callbacks: list[Callback] = []
+    if recipe.evaluation.enabled:
+        callbacks.append(QAEvaluation(recipe.evaluation, output_dir=recipe.paths.eval_dir))
+    export = recipe.export
+    if subcommand == "fit" and export.merge_after_fit:
+        needs_llama_cpp = [t for t in export.gguf if t in K_QUANTS]
+        if needs_llama_cpp and not llama_cpp_available():
+            # said before training, not after hours of it
+            raise RecipeError(f"export.gguf {needs_llama_cpp[0]} needs llama.cpp's quantizer: {INSTALL_HINT}; "
+                              "or drop it from export.gguf (f16, q8_0, q5_0, q5_1, q4_0, q4_1 need nothing more)")
+        merged = str(recipe.paths.merged_dir)
+        callbacks += [MergeAdapter(merged, export.merge_dtype, recipe.generation),
+                      GGUFExport(list(export.gguf), GGUFSettings.of(export, recipe.paths), recipe.generation)]
+    if progress_bar is not False and not on_terminal():
+        callbacks.append(LogLineProgress())
+    return callbacks
+
+
+def with_recipe_files(args: list[str], subcommand: bool) -> tuple[list[RecipeFile], list[str]]:
+    """The recipe files (bundled base first) read once, and `args` with each `--config` replaced by its content.
+
+    Help and `--print_config` see the base recipe too; a bundled recipe's own files are resolved beside it.
+    """
+    if any(a in ("-h", "--help") for a in args[:1]):
+        return [], args
+    at = 1 if subcommand and args and not args[0].startswith("-") else 0
+    split = split_arguments(args[at:], training=())
+    files = recipe_files(split.configs)
+    rest = [_owned_class_path(arg, before) for before, arg in zip(["", *split.rest], split.rest, strict=False)]
+    return files, [*args[:at], *(a for f in files for a in ("--config", f.as_config_string())), *rest]
+
+
+def _owned_class_path(arg: str, before: str) -> str:
+    """`--model.class_path modules.X` on the command line names the installed package too."""
+    flag, eq, value = arg.partition("=")
+    if eq and flag in CLASS_PATH_FLAGS:
+        return f"{flag}={package_class_path(value)}"
+    return package_class_path(arg) if before in CLASS_PATH_FLAGS else arg
+
+
+def load_training_cli(argv: Sequence[str]) -> SLMCLI:
+    """Parse and instantiate a recipe for training without running anything (tests, benchmarks).
+
+    The model is built lazily (in `configure_model`), so this loads no weights.
+    """
+    return SLMCLI(args=argv, run=False, save_config_callback=None)

@@ -1,1 +1,0 @@
-"""The `slm` commands other than fit and validate: one typed function each (see slm_recipes.command_line)."""

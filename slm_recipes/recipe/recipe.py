@@ -1,0 +1,103 @@
+"""The recipe as one typed, frozen object: what every `slm` command reads.
+
+`slm fit` and `slm validate` build it from LightningCLI's parse; every other command from the same
+recipe files, sections and links without Lightning (`recipe_parser.load_recipe`). Stage paths left
+unset in the recipe are filled in from `RunPaths`, so a stage always sees where to read and write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from types import MappingProxyType
+from typing import Any
+
+from slm_recipes.curate.config import CurateConfig
+from slm_recipes.distill.config import DistillConfig
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.evaluation.config import EvaluationConfig
+from slm_recipes.export.config import ExportConfig
+from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.ingest.config import IngestConfig
+from slm_recipes.retrieval.config import RetrievalConfig
+from slm_recipes.core.run_paths import RunPaths
+from slm_recipes.serve.config import ServeConfig
+from slm_recipes.ui.config import UISettings
+
+#: Recipe section -> its settings class (each a frozen dataclass that checks itself).
+SECTIONS: dict[str, type] = {"ingest": IngestConfig, "distill": DistillConfig, "curate": CurateConfig,
+                             "generation": GenerationSettings, "export": ExportConfig, "evaluation": EvaluationConfig,
+                             "retrieval": RetrievalConfig, "serve": ServeConfig,
+                             "ui": UISettings}
+SIZE_HINT = "add a model-size recipe, e.g. --config recipes/models/qwen2.5-0.5b.yaml"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A parsed recipe: the run's name and model, its paths, and every section's settings."""
+
+    name: str
+    model_name: str
+    paths: RunPaths
+    ingest: IngestConfig
+    distill: DistillConfig
+    curate: CurateConfig
+    generation: GenerationSettings
+    export: ExportConfig
+    evaluation: EvaluationConfig
+    retrieval: RetrievalConfig
+    serve: ServeConfig
+    ui: UISettings
+    #: The DataModule's arguments (`data.init_args`) with the model name linked in.
+    data: Mapping[str, Any]
+    #: The recipe files it came from, base first.
+    files: tuple[str, ...] = ()
+
+    @property
+    def system_prompt(self) -> str | None:
+        return self.data.get("system_prompt")
+
+    @property
+    def eval_file(self) -> str | None:
+        return self.data.get("eval_file")
+
+    @property
+    def train_file(self) -> str | None:
+        return self.data.get("train_file")
+
+    @property
+    def open_book(self) -> bool:
+        """The model was trained to read passages (`data.init_args.context` gold or raft): answers retrieve."""
+        return self.data.get("context", "none") != "none"
+
+
+def section(name: str, values: Mapping[str, Any] | None) -> Any:
+    """One section's settings from its parsed values (unknown keys were refused by the parser)."""
+    cls = SECTIONS[name]
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in dict(values or {}).items() if k in known})
+
+
+def build_recipe(name: str, model_args: Mapping[str, Any], data_args: Mapping[str, Any],
+                 sections: Mapping[str, Any], files: tuple[str, ...] = ()) -> Recipe:
+    """The Recipe from the parsed sections; unset stage paths come from RunPaths, stage inputs from their sources."""
+    model_name = model_args.get("model_name")
+    if not model_name:
+        raise RecipeError(f"the recipe does not set required key 'model_name' in model ({SIZE_HINT})")
+    ingest, distill, curate, export = (sections[k] for k in ("ingest", "distill", "curate", "export"))
+    paths = RunPaths(name=name, model_name=str(model_name), export_dir_override=export.output_dir,
+                     chunks_file=ingest.output, distilled_file=distill.output, dataset_folder=curate.output_dir,
+                     distill_cache_folder=distill.cache_dir, review_folder=curate.review_dir,
+                     index_folder=sections["retrieval"].index)
+    ingest = replace(ingest, output=str(paths.chunks))
+    distill = replace(distill, chunks=str(paths.chunks), output=str(paths.distilled), cache_dir=str(paths.distill_cache_dir))
+    curate = replace(curate, chunks=str(paths.chunks), distilled=str(paths.distilled),
+                     output_dir=str(paths.dataset_dir), review_dir=str(paths.review_dir))
+    retrieval = replace(sections["retrieval"], chunks=str(paths.chunks), index=str(paths.index_dir))
+    data = {**data_args, "model_name": str(model_name)}
+    if not data.get("train_file") and ingest.sources:  # the run makes its own dataset, under its own name
+        data["train_file"] = str(paths.dataset_dir / "train.jsonl")
+        data["val_file"] = data.get("val_file") or str(paths.dataset_dir / "val.jsonl")
+    return Recipe(name=name, model_name=str(model_name), paths=paths, ingest=ingest, distill=distill, curate=curate,
+                  generation=sections["generation"], export=export, evaluation=sections["evaluation"], retrieval=retrieval,
+                  serve=sections["serve"], ui=sections["ui"], data=MappingProxyType(data), files=files)
