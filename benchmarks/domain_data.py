@@ -33,10 +33,10 @@ def measure(domain: str, folder: Path) -> dict[str, float]:
     from slm_recipes.distill.facts import chunk_facts
     from slm_recipes.distill.pipeline import run_distill
     from slm_recipes.distill.registry import build_teachers
+    from slm_recipes.hub.tokenizers import token_counter
     from slm_recipes.ingest.pipeline import run_ingest
     from slm_recipes.recipe.parser import load_recipe
     from slm_recipes.text.segmenter import is_word_run
-    from slm_recipes.hub.tokenizers import token_counter
 
     cwd = Path.cwd()
     os.chdir(folder)  # the run's data/ goes here; the recipe's own files are found beside it

@@ -93,7 +93,7 @@ def main() -> None:
     if not (args.merged / "config.json").is_file():
         sys.exit(f"{args.merged} is missing: run `slm fit --config {RECIPE}` (or `slm export --config {RECIPE}`) first")
     args.out.mkdir(parents=True, exist_ok=True)
-    ours = [sys.executable, "-m", "slm_recipes.cli.main", "export", "--config", RECIPE, "--merged", str(args.merged),
+    ours = [sys.executable, "-m", "slm_recipes.cli", "export", "--config", RECIPE, "--merged", str(args.merged),
             "--gguf", "f16", "--no-verify", "--export.output_dir", str(args.out)]
     # the writer alone, in a bare process: what `slm export` adds on top is the recipe, the tokenizer and the Modelfile
     writer = [sys.executable, "-c", ("import sys; from slm_recipes.export.write_gguf import write_gguf; "

@@ -29,9 +29,9 @@ CONFIGS = [("chunk", "bm25", "bigrams"), ("sentence", "bm25", "bigrams"), ("sent
 
 
 def domain_chunks(domain: str, folder: Path):
+    from slm_recipes.hub.tokenizers import token_counter
     from slm_recipes.ingest.pipeline import run_ingest
     from slm_recipes.recipe.parser import load_recipe
-    from slm_recipes.hub.tokenizers import token_counter
 
     cwd = Path.cwd()
     os.chdir(folder)

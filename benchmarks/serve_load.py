@@ -98,7 +98,7 @@ class Process:
 
 
 def serve_ours(merged: Path) -> tuple[Process, str]:
-    server = Process([sys.executable, "-m", "slm_recipes.cli.main", "serve", "--config", str(RECIPE), "--merged",
+    server = Process([sys.executable, "-m", "slm_recipes.cli", "serve", "--config", str(RECIPE), "--merged",
                       str(merged), "--port", "0"],
                      env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
     found: list[str] = []
@@ -135,9 +135,10 @@ def predict_rate(merged: Path, questions: list[str], max_tokens: int, batch_size
     """Tokens/s of `slm predict`'s generation (answer_questions) on the same questions, open- and closed-book."""
     from dataclasses import replace
 
+    from slm_recipes.datamodules.chat_encoding import with_system_prompt
+
     from slm_recipes.assembly.artefacts import open_model
     from slm_recipes.cli.commands.talk import recipe_open_book
-    from slm_recipes.datamodules.chat_encoding import with_system_prompt
     from slm_recipes.generation.answers import answer_questions
     from slm_recipes.recipe.parser import load_recipe
 
@@ -167,7 +168,7 @@ def main() -> None:
 
         merged, gguf = Path(resolve_model(BUNDLED_SMOLLM2)), _bundled_gguf()
         print(f"no {args.merged}: serving the base {merged} and the bundled GGUF {gguf}")
-    subprocess.run([sys.executable, "-m", "slm_recipes.cli.main", "index", "--config", str(RECIPE)], cwd=REPO, check=True)
+    subprocess.run([sys.executable, "-m", "slm_recipes.cli", "index", "--config", str(RECIPE)], cwd=REPO, check=True)
     questions = [json.loads(line)["question"] for line in (REPO / "recipes/demo/paraphrased_eval.jsonl")
                  .read_text(encoding="utf-8").splitlines() if line.strip()]
     most = requests_for(max(CLIENTS))

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SLM = [sys.executable, "-m", "slm_recipes.cli.main"]
+SLM = [sys.executable, "-m", "slm_recipes.cli"]
 COMMANDS = {
     "python -c 'import torch' (baseline)": [sys.executable, "-c", "import torch"],
     "slm keys": [*SLM, "keys"],

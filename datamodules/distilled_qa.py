@@ -21,11 +21,11 @@ from slm_recipes.datamodules.splits import split_by_group
 from torch.utils.data import DataLoader, Dataset
 
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.hub.tokenizers import load_tokenizer
 from slm_recipes.retrieval.gold import gold_passage
 from slm_recipes.retrieval.open_book import OpenBook, last_question
 from slm_recipes.retrieval.passages import Passage
 from slm_recipes.retrieval.prompt import with_passages
-from slm_recipes.hub.tokenizers import load_tokenizer
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,11 @@ class DistilledQADataModule(L.LightningDataModule):
             f"dropped {train_dropped + val_dropped} longer than max_length={self.hparams.max_length}; "
             f"{self.stats['trained_share']:.0%} of tokens trained"
         )
+
+    @property
+    def val_examples(self) -> list[Example]:
+        """The validation examples (after `setup`): what the QA evaluation asks when the recipe has no eval file."""
+        return [item.example for item in self.val_data.items] if self.val_data is not None else []
 
     def _encode(self, examples: list[Example]) -> tuple[EncodedDataset, int]:
         kept, dropped = [], 0

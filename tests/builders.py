@@ -8,6 +8,8 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen2Tokenizer
 
+from slm_recipes.core.run_paths import RunPaths
+
 # A Qwen2.5-style ChatML template: a default system prompt when none is given.
 QWEN_STYLE_TEMPLATE = (
     "{% if messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are Qwen, a helpful assistant.<|im_end|>\\n' }}{% endif %}"
@@ -84,3 +86,8 @@ def chunk_records() -> list[dict]:
     """The rules as chunks.jsonl records, one chunk per chapter."""
     return [{"id": cid, "doc": "/docs/rules.pdf", "pages": pages, "text": text, "continues": False}
             for cid, text, pages in RULES]
+
+
+def index_paths(chunks_file: Path, index: Path) -> RunPaths:
+    """A run whose chunks and retrieval index are where a test put them."""
+    return RunPaths("t", "m", chunks_file=chunks_file, index_folder=index)

@@ -190,8 +190,9 @@ def test_design_card_packages_are_only_imported_by_their_installed_names():
 
 
 def test_no_folder_name_of_a_run_is_written_outside_run_paths():
-    """`"exports"`, `"logs"`, `"checkpoints"`, `"adapter"` as path parts come from RunPaths only."""
-    names = {"exports", "logs", "checkpoints", "adapter", "merged", "eval"}
+    """The run's folders (`"exports"`, `"logs"`, `"data"`, `"review"`, `"index"`, ...) as path parts come from RunPaths only."""
+    names = {"exports", "logs", "checkpoints", "adapter", "merged", "eval", "data", "dataset", "review", "index", "cache",
+             "documents", "ui"}
     found = defaultdict(list)
     for module, path in MODULES.items():
         if module == "slm_recipes.core.run_paths":
@@ -203,4 +204,39 @@ def test_no_folder_name_of_a_run_is_written_outside_run_paths():
                 isinstance(node.args[0], ast.Constant) and str(node.args[0].value).split("/")[0] in names
             if joined or called:
                 found[module].append(node.lineno)
+    assert dict(found) == {}
+
+
+#: Names the formats themselves fix (Hugging Face, PEFT, the bundled prompts and recipes), not the run.
+FORMAT_FILES = {"config.json", "adapter_config.json", "model.safetensors", "model.safetensors.index.json",
+                "tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "special_tokens_map.json",
+                "added_tokens.json", "system.txt", "numeric.txt", "general.txt", "good_examples.txt", "bad_examples.txt",
+                "base.yaml", "{}.yaml"}
+RUN_FILE = re.compile(r"[\w{}.*-]*[\w}*]\.(jsonl|json|md|csv|html|ckpt|gguf|safetensors|log|npy|stamp|lock|partial|"
+                      r"journal|sha256|rejected|staging|old|probe|txt|yaml)")
+
+
+def _string_literals(tree: ast.AST):
+    """(line, text) of every string constant and f-string (its fields as `{}`), docstrings left out."""
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    inside_fstrings = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            yield node.lineno, "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings | inside_fstrings:
+            yield node.lineno, node.value
+
+
+def test_no_file_name_of_a_run_is_written_outside_run_paths():
+    """A literal that is a whole file name (`train.jsonl`, f"{label}.metrics.json") is RunPaths' to name."""
+    found = defaultdict(list)
+    for module, path in MODULES.items():
+        if module == "slm_recipes.core.run_paths" or module.startswith("slm_recipes.recipes"):  # the demo's builder
+            continue
+        for line, text in _string_literals(ast.parse(path.read_text(encoding="utf-8"))):
+            recipe_key = text.lstrip("-").split(".")[0] in ("export",)  # --export.gguf is a key, not a file
+            if RUN_FILE.fullmatch(text) and text not in FORMAT_FILES and not recipe_key:
+                found[module].append(f"{line}: {text}")
     assert dict(found) == {}

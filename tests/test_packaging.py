@@ -53,7 +53,7 @@ def test_a_run_from_another_folder_uses_the_installed_package_not_a_users_module
     env = {**os.environ, "PYTHONPATH": str(site), "HF_HUB_OFFLINE": "1"}
 
     def slm(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "slm_recipes.cli.main", *args], cwd=work, env=env, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "slm_recipes.cli", *args], cwd=work, env=env, capture_output=True,
                               text=True, timeout=900)
 
     where = subprocess.run([sys.executable, "-c", "import slm_recipes; print(slm_recipes.__file__)"], cwd=work, env=env,

@@ -15,9 +15,9 @@ from transformers import PreTrainedTokenizerBase
 
 from slm_recipes.core.devices import best_device
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.hub.models import resolve_model
-from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.hub.tokenizers import load_tokenizer
 
 KINDS = ("adapter", "merged", "gguf")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_WHERE = {"SaveAdapter": "adapter_export", "GGUFExport": "model_export", "MergeAdapter": "model_export",
+_WHERE = {"SaveAdapter": "adapter_export", "ModelExport": "model_export",
           "LogLineProgress": "log_lines", "QAEvaluation": "qa_evaluation", "TokenThroughput": "token_throughput"}
 __all__ = sorted(_WHERE)
 

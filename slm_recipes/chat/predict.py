@@ -18,14 +18,15 @@ import torch
 from transformers import PreTrainedTokenizerBase
 
 from slm_recipes.core.atomic import naming
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.jsonl import read_records
+from slm_recipes.core.progress import Progress
+from slm_recipes.core.run_paths import probe_file, staging_file
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
 from slm_recipes.datamodules.formats import SHAREGPT_ROLES, to_example
 from slm_recipes.datamodules.questions import EvalQuestion, from_examples
-from slm_recipes.core.errors import RecipeError
 from slm_recipes.generation.answers import Generated, answer_questions
 from slm_recipes.generation.config import GenerationSettings
-from slm_recipes.core.jsonl import read_records
-from slm_recipes.core.progress import Progress
 from slm_recipes.retrieval.open_book import OpenBook
 
 _SLOT = "(the answer to predict)"  # stands in for a missing answer while a record is read as a chat example
@@ -46,7 +47,7 @@ def predict(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings
     and the staging file becomes `target` at the end: a failure late in the run keeps the answers so far
     there, and the error says where.
     """
-    staging = target.with_name(f".{target.name}.partial")
+    staging = staging_file(target)
     block = settings.batch_size * BLOCK_BATCHES
     cut = 0
     with Progress("answering", total=len(questions), unit="questions") as bar, \
@@ -68,7 +69,7 @@ def predict(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, settings
 
 def check_writable(target: Path) -> None:
     """Fail before any work when `target` cannot be written (a missing, read-only or full folder)."""
-    probe = target.with_name(f".{target.name}.probe")
+    probe = probe_file(target)
     with naming(target):
         target.parent.mkdir(parents=True, exist_ok=True)
         probe.write_text("", encoding="utf-8")

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from jsonargparse import ArgumentParser
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.recipe.recipe import SECTIONS
 from slm_recipes.recipe.parser import parse_recipe, split_arguments
+from slm_recipes.recipe.recipe import SECTIONS
 
 HELP_FLAGS = ("-h", "--help")
 MORE_KEYS = ("Any other recipe key can be given as --section.key value (e.g. --generation.temperature 0.7); "

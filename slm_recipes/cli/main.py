@@ -113,6 +113,3 @@ def run_training(argv: list[str]) -> None:
     except ArgumentError as err:
         raise RecipeError(explain_parse_error(str(err), config_files_in(argv))) from None
 
-
-if __name__ == "__main__":
-    cli_main()

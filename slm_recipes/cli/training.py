@@ -14,28 +14,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from jsonargparse import Namespace
-from lightning.pytorch import Callback
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 from lightning.pytorch.loggers import TensorBoardLogger
 from lightning.pytorch.utilities.exceptions import MisconfigurationException
 
-from slm_recipes.callbacks.log_lines import LogLineProgress
-from slm_recipes.callbacks.model_export import GGUFExport, MergeAdapter
+from slm_recipes.assembly.callbacks import run_callbacks
+from slm_recipes.assembly.data import recipe_stages
 from slm_recipes.callbacks.qa_evaluation import QAEvaluation
-from slm_recipes.assembly.stages import DataStages
-from slm_recipes.datamodules.distilled_qa import DistilledQADataModule
 from slm_recipes.core.devices import trainer_precision
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.export.kquants import INSTALL_HINT
-from slm_recipes.export.pipeline import GGUFSettings
-from slm_recipes.export.verify import llama_cpp_available
-from slm_recipes.export.config import K_QUANTS
+from slm_recipes.datamodules.distilled_qa import DistilledQADataModule
 from slm_recipes.modules.qlora_causal_lm import QLoRACausalLM
-from slm_recipes.core.progress import on_terminal
-from slm_recipes.recipe.recipe import Recipe
 from slm_recipes.recipe.errors import explain_parse_error, missing_package
 from slm_recipes.recipe.files import RecipeFile, package_class_path, recipe_files
 from slm_recipes.recipe.parser import add_recipe_sections, recipe_from_config, split_arguments
+from slm_recipes.recipe.recipe import Recipe
 
 CLASS_PATH_FLAGS = ("--model", "--data", "--model.class_path", "--data.class_path")
 
@@ -65,9 +58,11 @@ class SLMCLI(LightningCLI):
         add_recipe_sections(parser)
         parser.link_arguments("model.init_args.model_name", "data.init_args.model_name")
         parser.link_arguments("data.init_args.max_length", "model.init_args.max_length")
-        # a full run makes its own dataset: the DataModule gets the stage sections to run in prepare_data
-        parser.link_arguments(("ingest", "distill", "curate", "retrieval"), "data.init_args.stages", compute_fn=DataStages,
-                              apply_on="instantiate")
+        # a full run makes its own dataset: the DataModule gets the stages to run in prepare_data. The link's sources
+        # are what the stages depend on; they are built from the recipe (those sections and the run's paths), which
+        # `before_instantiate_classes` reads from this same parse.
+        parser.link_arguments(("ingest", "distill", "curate", "retrieval"), "data.init_args.stages",
+                              compute_fn=lambda *sections: recipe_stages(self.recipe), apply_on="instantiate")
 
     def _run_config(self) -> Namespace:
         return self.config[self.subcommand] if self.subcommand else self.config
@@ -78,11 +73,8 @@ class SLMCLI(LightningCLI):
             config.trainer.precision = trainer_precision(config.trainer.accelerator)
         training = {key: {"init_args": config[key].init_args.as_dict()} for key in ("model", "data")}
         self.recipe = recipe_from_config(config, training, tuple(str(f.path) for f in self.files))
-        # the stages run on the recipe's resolved paths (data/<name>/... unless the recipe places them)
-        for key in ("ingest", "distill", "curate", "retrieval"):
-            config[key] = Namespace(**vars(getattr(self.recipe, key)))
-        for key in ("train_file", "val_file"):  # the run's own dataset when the recipe names none
-            config.data.init_args[key] = self.recipe.data.get(key)
+        config.data.init_args.train_file = self.recipe.train_file  # the run's own dataset when the recipe names none
+        config.data.init_args.val_file = self.recipe.val_file
 
     def instantiate_classes(self) -> None:
         try:
@@ -106,26 +98,6 @@ class SLMCLI(LightningCLI):
             return super().instantiate_trainer(callbacks=callbacks, **kwargs)
         except (ValueError, MisconfigurationException) as err:  # Lightning's word on devices, strategy, precision
             raise RecipeError(f"trainer: {str(err).splitlines()[0]}") from None
-
-
-def run_callbacks(recipe: Recipe, subcommand: str | None, progress_bar: bool | None) -> list[Callback]:
-    """The callbacks a recipe asks for by section: evaluation, then merge and GGUF export (fit), then progress lines."""
-    callbacks: list[Callback] = []
-    if recipe.evaluation.enabled:
-        callbacks.append(QAEvaluation(recipe.evaluation, output_dir=recipe.paths.eval_dir))
-    export = recipe.export
-    if subcommand == "fit" and export.merge_after_fit:
-        needs_llama_cpp = [t for t in export.gguf if t in K_QUANTS]
-        if needs_llama_cpp and not llama_cpp_available():
-            # said before training, not after hours of it
-            raise RecipeError(f"export.gguf {needs_llama_cpp[0]} needs llama.cpp's quantizer: {INSTALL_HINT}; "
-                              "or drop it from export.gguf (f16, q8_0, q5_0, q5_1, q4_0, q4_1 need nothing more)")
-        merged = str(recipe.paths.merged_dir)
-        callbacks += [MergeAdapter(merged, export.merge_dtype, recipe.generation),
-                      GGUFExport(list(export.gguf), GGUFSettings.of(export, recipe.paths), recipe.generation)]
-    if progress_bar is not False and not on_terminal():
-        callbacks.append(LogLineProgress())
-    return callbacks
 
 
 def with_recipe_files(args: list[str], subcommand: bool) -> tuple[list[RecipeFile], list[str]]:

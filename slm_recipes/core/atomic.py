@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from slm_recipes.core.run_paths import retired_dir, staging_dir, staging_file
+
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) builds one per call
 
 
@@ -34,8 +36,7 @@ def naming(path: str | Path) -> Iterator[None]:
 def write_dir_atomically(directory: str | Path, write: Callable[[Path], None]) -> Path:
     """Run `write` into a staging folder beside `directory`, then swap it in; on failure the old folder stays."""
     directory = Path(directory)
-    staging = directory.with_name(f".{directory.name}.staging")
-    retired = directory.with_name(f".{directory.name}.old")
+    staging, retired = staging_dir(directory), retired_dir(directory)
     with naming(directory):
         directory.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
@@ -57,7 +58,7 @@ def staged_file(path: str | Path) -> Iterator[Path]:
     renamed over `path` when the block ends without error, removed otherwise."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.partial")
+    staging = staging_file(path)
     staging.unlink(missing_ok=True)
     try:
         with naming(path):

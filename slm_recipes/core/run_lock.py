@@ -14,17 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from slm_recipes.core.errors import RecipeError
-
-
-def lock_path(output: str | Path) -> Path:
-    output = Path(output)
-    return output.with_name(output.name + ".lock")
+from slm_recipes.core.run_paths import lock_file
 
 
 @contextmanager
 def output_lock(output: str | Path) -> Iterator[None]:
     """Hold the lock of `output` for the block; another process holding it is an error naming it."""
-    path = lock_path(output)
+    path = lock_file(Path(output))
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the whole block
     try:

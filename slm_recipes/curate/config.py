@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from slm_recipes.core.errors import RecipeError
@@ -14,8 +13,6 @@ class CurateConfig:
     """Which QA pairs to check and where the dataset goes.
 
     Args:
-        chunks: The chunks.jsonl the pairs were distilled from (linked from `ingest.output`).
-        distilled: The distilled.jsonl to curate (linked from `distill.output`).
         output_dir: Folder for train/val/test/rejected.jsonl and report.md/report.json; default data/<name>/dataset.
         min_score: Records scoring below this (0-100) are rejected as `low_score`.
         dedup_threshold: Character-bigram Jaccard similarity at which two questions are duplicates.
@@ -33,8 +30,6 @@ class CurateConfig:
         review_fraction: Share of the curated records that `slm review export` samples.
     """
 
-    chunks: str | None = None
-    distilled: str | None = None
     output_dir: str | None = None
     min_score: int = 60
     dedup_threshold: float = 0.85
@@ -58,9 +53,3 @@ class CurateConfig:
             raise RecipeError(f"curate.coverage_target must be a share in [0, 1], got {self.coverage_target}")
         if not 0 < self.review_fraction <= 1:
             raise RecipeError(f"curate.review_fraction must be in (0, 1], got {self.review_fraction}")
-
-    def review_folder(self) -> Path:
-        return Path(self.review_dir) if self.review_dir else Path(self.output_dir or ".").parent / "review"
-
-    def decisions_file(self) -> Path:
-        return Path(self.review_file) if self.review_file else self.review_folder() / "decisions.jsonl"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 from slm_recipes.core.atomic import AtomicJsonlWriter
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_lock import output_lock
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.curate import checks as C
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.coverage import coverage
@@ -17,29 +19,28 @@ from slm_recipes.curate.review import apply_decision, load_decisions
 from slm_recipes.curate.scoring import score
 from slm_recipes.curate.splits import SPLITS, assign_chunks, assign_variants
 from slm_recipes.curate.subjects import Place, misattributed, source_places
-from slm_recipes.core.errors import RecipeError
 from slm_recipes.text.numbers import Quantity, extract_quantities
-from slm_recipes.core.run_lock import output_lock
 from slm_recipes.text.shingles import shingles
 
 
-def run_curate(config: CurateConfig) -> CurateReport:
+def run_curate(config: CurateConfig, paths: RunPaths) -> CurateReport:
     """Check and score every pair, apply human decisions, drop near-duplicates, split the rest by chunk."""
-    with output_lock(Path(str(config.output_dir)) / "train.jsonl"):
-        return _curate(config)
+    with output_lock(paths.split("train")):
+        return _curate(config, paths)
 
 
-def _curate(config: CurateConfig) -> CurateReport:
-    chunks = read_chunks(config.chunks)
-    records = read_pairs(config.distilled)
+def _curate(config: CurateConfig, paths: RunPaths) -> CurateReport:
+    chunks = read_chunks(paths.chunks)
+    records = read_pairs(paths.distilled)
     if not records:
-        raise RecipeError(f"{config.distilled} holds no QA pairs to curate; run `slm distill --config R` "
+        raise RecipeError(f"{paths.distilled} holds no QA pairs to curate; run `slm distill --config R` "
                           "(and check its failures file)")
     for record in records:  # verdicts of an earlier curation are recomputed, never carried over
         for stale in ("checks", "score", "reasons", "review"):
             record.pop(stale, None)
-    decisions = load_decisions(config.decisions_file())
-    report = CurateReport(output_dir=config.output_dir, total=len(records), numeric_share_target=config.numeric_share_target,
+    decisions = load_decisions(paths.decisions)
+    report = CurateReport(output_dir=str(paths.dataset_dir), rejected_file=str(paths.split("rejected")),
+                          markdown_file=str(paths.data_report), total=len(records), numeric_share_target=config.numeric_share_target,
                           coverage_target=config.coverage_target, split=config.split)
 
     sources = _SourceCache(chunks)
@@ -77,16 +78,15 @@ def _curate(config: CurateConfig) -> CurateReport:
     by_split: dict[str, list[dict[str, Any]]] = {name: [] for name in SPLITS}
     for record, name in zip(kept, names):
         by_split[name].append(record)
-    out = Path(config.output_dir)
     for name, members in [*by_split.items(), ("rejected", rejected)]:
-        with AtomicJsonlWriter(out / f"{name}.jsonl") as writer:
+        with AtomicJsonlWriter(paths.split(name)) as writer:
             for record in members:
                 writer.write(record)
 
     _fill_report(report, records, reasons, kept, numbers, by_split, sources, decisions, reviews)
     report.fact_coverage = {doc: {"facts": c.facts, "covered": c.covered, "share": round(c.share, 4), "uncovered": c.uncovered}
                             for doc, c in coverage(chunks, by_split["train"]).items()}
-    report.write(out)
+    report.write(paths.data_report_json, paths.data_report)
     return report
 
 

@@ -17,6 +17,8 @@ class CurateReport:
     """Counts of one curate run; `to_dict` is report.json, `to_markdown` is report.md."""
 
     output_dir: str
+    rejected_file: str = ""
+    markdown_file: str = ""
     total: int = 0
     kept: int = 0
     reasons: dict[str, int] = field(default_factory=dict)  # rejection reason -> records (a record may have several)
@@ -41,8 +43,7 @@ class CurateReport:
         if self.kept:
             return None
         why = ", ".join(f"{reason} ×{n}" for reason, n in sorted(self.reasons.items(), key=lambda r: -r[1])[:3])
-        return (f"curate kept none of the {self.total} pairs ({why}); see {Path(self.output_dir) / 'rejected.jsonl'} "
-                f"and report.md")
+        return f"curate kept none of the {self.total} pairs ({why}); see {self.rejected_file} and {self.markdown_file}"
 
     @property
     def numeric_share(self) -> float:
@@ -100,9 +101,9 @@ class CurateReport:
                           for u in c["uncovered"]]
         return "\n".join(lines) + "\n"
 
-    def write(self, directory: Path) -> None:
-        write_text_atomically(directory / "report.json", json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        write_text_atomically(directory / "report.md", self.to_markdown())
+    def write(self, json_file: Path, markdown_file: Path) -> None:
+        write_text_atomically(json_file, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        write_text_atomically(markdown_file, self.to_markdown())
 
     def render(self) -> Table:
         table = Table(title=f"curate → {self.output_dir}", caption="\n".join(f"warning: {w}" for w in self.warnings) or None)

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from slm_recipes.core.atomic import AtomicJsonlWriter, AtomicTextFile, write_text_atomically
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.jsonl import read_records
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.records import read_chunks
 from slm_recipes.curate.review_page import render_page
-from slm_recipes.core.errors import RecipeError
-from slm_recipes.core.jsonl import read_records
 
 COLUMNS = ("id", "status", "score", "reasons", "stage", "doc", "pages", "question", "answer", "decision", "corrected_answer", "note")
 ACCEPT = {"accept", "accepted", "a", "yes", "y", "ok", "keep", "接受", "通过", "保留"}
@@ -34,19 +35,18 @@ def load_decisions(path: Path) -> dict[str, dict[str, Any]]:
     return {record["id"]: record for _, record in read_records(path, ("id", "decision"))}
 
 
-def export_sample(config: CurateConfig) -> tuple[Path, Path, int]:
+def export_sample(config: CurateConfig, paths: RunPaths) -> tuple[Path, Path, int]:
     """Sample `review_fraction` of the curated records, stratified by stage and document; write CSV and HTML."""
     records = []
     for name in DATASET_FILES:
-        path = Path(config.output_dir) / f"{name}.jsonl"
+        path = paths.split(name)
         if not path.is_file():
             raise RecipeError(f"{path}: not found; run `slm curate` first")
         records += [dict(r, status="rejected" if name == "rejected" else name) for _, r in read_records(path, ("id", "question", "answer"))]
     sample = stratified_sample(records, config.review_fraction, config.seed)
-    chunks = read_chunks(config.chunks)
-    folder = config.review_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    csv_path, html_path = folder / "sample.csv", folder / "sample.html"
+    chunks = read_chunks(paths.chunks)
+    csv_path, html_path = paths.review_sample, paths.review_page
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
     _write_csv(csv_path, sample)
     write_text_atomically(html_path, render_page(sample, chunks))
     return csv_path, html_path, len(sample)
@@ -75,11 +75,11 @@ def _write_csv(path: Path, sample: list[dict[str, Any]]) -> None:
                              "question": r["question"], "answer": r["answer"], "decision": "", "corrected_answer": "", "note": ""})
 
 
-def import_decisions(csv_path: Path, config: CurateConfig) -> dict[str, int]:
+def import_decisions(csv_path: Path, paths: RunPaths) -> dict[str, int]:
     """Read an edited review CSV; merge its decisions into the decisions file (a later decision wins)."""
     if not csv_path.is_file():
         raise RecipeError(f"{csv_path}: file not found")
-    decisions = load_decisions(config.decisions_file())
+    decisions = load_decisions(paths.decisions)
     counts = {"accept": 0, "reject": 0, "corrected": 0}
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -102,7 +102,7 @@ def import_decisions(csv_path: Path, config: CurateConfig) -> dict[str, int]:
             decisions[row["id"].strip()] = {"id": row["id"].strip(), "decision": decision,
                                             "corrected_answer": corrected if decision == "accept" and corrected else None,
                                             "note": (row.get("note") or "").strip()}
-    with AtomicJsonlWriter(config.decisions_file()) as writer:
+    with AtomicJsonlWriter(paths.decisions) as writer:
         for record in decisions.values():
             writer.write(record)
     return counts

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from slm_recipes.core.atomic import write_text_atomically
+from slm_recipes.core.run_paths import cache_entry
 
 
 def unit_key(chunk_text: str, stage: str, system: str, user: str, temperature: float, teachers: Sequence[tuple[str, str]]) -> str:
@@ -19,13 +20,13 @@ def unit_key(chunk_text: str, stage: str, system: str, user: str, temperature: f
 
 
 class ReplyCache:
-    """One JSON file per finished (chunk, stage): `{key[:2]}/{key}.json`, written atomically."""
+    """One JSON file per finished (chunk, stage), in the run's distill cache folder, written atomically."""
 
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        return cache_entry(self.folder, key)
 
     def get(self, key: str) -> dict[str, Any] | None:
         try:

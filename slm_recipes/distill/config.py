@@ -14,7 +14,6 @@ class DistillConfig:
     """Which teacher turns the chunks into QA pairs, and how.
 
     Args:
-        chunks: The chunks.jsonl written by ingest (linked from `ingest.output`).
         output: The distilled.jsonl to write (atomically); default data/<name>/distilled.jsonl. Failures go
             beside it (`<name>.failures.jsonl`) and the journal of an unfinished run to `<name>.journal`.
         teachers: Teachers in fallback order: `extractive` (offline, no LLM), `gemini`, `zhipu`,
@@ -34,7 +33,6 @@ class DistillConfig:
             data/<name>/cache/distill.
     """
 
-    chunks: str | None = None
     output: str | None = None
     teachers: list[str] = field(default_factory=lambda: ["extractive"])
     model: str | None = None

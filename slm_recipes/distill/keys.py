@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from slm_recipes.distill.teacher import TeacherFailed
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.distill.teacher import TeacherFailed
 
 try:
     import tomllib

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.distill.keys import KeyPool
 from slm_recipes.distill.retry import (
     ChatTeacher,
@@ -14,7 +15,6 @@ from slm_recipes.distill.retry import (
     failure_from_status,
     retry_after_seconds,
 )
-from slm_recipes.core.errors import RecipeError
 
 
 class OpenAICompatibleTeacher(ChatTeacher):

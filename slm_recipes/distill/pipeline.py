@@ -12,6 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from slm_recipes.core.atomic import AtomicJsonlWriter
+from slm_recipes.core.errors import RecipeError, RunFailed
+from slm_recipes.core.jsonl import read_records
+from slm_recipes.core.progress import Progress
+from slm_recipes.core.run_lock import output_lock
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.distill.cache import Journal, ReplyCache, unit_key
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.key_states import load_key_states, save_key_states
@@ -19,12 +24,7 @@ from slm_recipes.distill.keys import KeyPool, NoUsableKey
 from slm_recipes.distill.prompts import load_prompts
 from slm_recipes.distill.report import DistillReport
 from slm_recipes.distill.teacher import Teacher, TeacherFailed, TeacherRequest
-from slm_recipes.core.errors import RecipeError, RunFailed
-from slm_recipes.core.jsonl import read_records
 from slm_recipes.text.numbers import extract_quantities
-from slm_recipes.core.progress import Progress
-from slm_recipes.core.run_lock import output_lock
-from slm_recipes.core.run_paths import failures_file, journal_file, key_states_file
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +119,11 @@ def _scrubbed(teacher: Teacher, text: str) -> str:
 class _Run:
     """One distill run's moving parts: the teachers, the cache, the journal, the progress bar and the report."""
 
-    def __init__(self, config: DistillConfig, teachers: Sequence[Teacher], journal: Journal, report: DistillReport,
-                 show_progress: bool) -> None:
+    def __init__(self, config: DistillConfig, cache: ReplyCache, teachers: Sequence[Teacher], journal: Journal,
+                 report: DistillReport, show_progress: bool) -> None:
         self.config, self.teachers, self.journal, self.report = config, teachers, journal, report
         self.show_progress = show_progress
-        self.cache = ReplyCache(config.cache_dir)
+        self.cache = cache
         self.dead: dict[str, str] = {}  # teachers with no usable key left, and why
         self.done = journal.load()
         self.started, self.pairs = time.monotonic(), 0
@@ -174,8 +174,9 @@ class _Run:
         bar.advance(1, pairs=self.pairs, failed=len(report.failures), requests_per_s=f"{rate:.1f}")
 
 
-def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progress: bool = True) -> DistillReport:
-    """Ask the teachers about every chunk, stage by stage, and write `config.output` atomically.
+def run_distill(config: DistillConfig, paths: RunPaths, teachers: Sequence[Teacher],
+                show_progress: bool = True) -> DistillReport:
+    """Ask the teachers about every chunk, stage by stage, and write the run's distilled pairs atomically.
 
     Finished (chunk, stage) replies go to the cache and, flushed per chunk, to a journal beside the output:
     a run killed at any moment resumes without asking again for finished chunks and without losing or
@@ -183,21 +184,19 @@ def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progres
     """
     if not teachers:
         raise RecipeError("distill.teachers is empty: name at least one teacher (e.g. [extractive])")
-    chunks = read_chunks(str(config.chunks))
-    if config.output is None or config.cache_dir is None:
-        raise RecipeError("distill.output is not set; read the recipe with slm_recipes.recipe.parser.load_recipe")
+    chunks = read_chunks(paths.chunks)
     prompts = load_prompts(config.prompts_dir, config.numeric_share)
-    failures_path, journal_path = failures_file(config.output), journal_file(config.output)
+    failures_path, journal_path = paths.distill_failures, paths.distill_journal
     chain = [(t.name, t.model) for t in teachers]
-    report = DistillReport(output=config.output, failures_file=str(failures_path), chunks=len(chunks),
+    report = DistillReport(output=str(paths.distilled), failures_file=str(failures_path), chunks=len(chunks),
                            required_numeric_share=config.numeric_share)
     answered: list[tuple[Unit, dict[str, Any]]] = []
     pools = [t.keys for t in teachers if isinstance(getattr(t, "keys", None), KeyPool)]
-    states = key_states_file(config.cache_dir)
-    with output_lock(config.output), Journal(journal_path) as journal:
+    states = paths.key_states
+    with output_lock(paths.distilled), Journal(journal_path) as journal:
         load_key_states(states, pools, disabled=False)
         try:
-            run = _Run(config, teachers, journal, report, show_progress)
+            run = _Run(config, ReplyCache(paths.distill_cache_dir), teachers, journal, report, show_progress)
             for stage in config.stages:
                 units = []
                 for chunk in chunks:
@@ -210,14 +209,14 @@ def run_distill(config: DistillConfig, teachers: Sequence[Teacher], show_progres
         finally:
             if pools:
                 save_key_states(states, pools)
-        _write(config.output, failures_path, answered, report)
+        _write(paths.distilled, failures_path, answered, report)
     journal.remove()
     return report
 
 
-def _write(output: str, failures_path: Path, answered: list[tuple[Unit, dict[str, Any]]], report: DistillReport) -> None:
+def _write(output: Path, failures_path: Path, answered: list[tuple[Unit, dict[str, Any]]], report: DistillReport) -> None:
     seen: set[str] = set()
-    with AtomicJsonlWriter(Path(output)) as writer:
+    with AtomicJsonlWriter(output) as writer:
         for unit, entry in answered:
             records, invalid = to_records(unit, entry)
             report.invalid_pairs += invalid

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.extractive import ExtractiveTeacher
 from slm_recipes.distill.keys import read_keys_file
 from slm_recipes.distill.teacher import Teacher
-from slm_recipes.core.errors import RecipeError
 
 API_TEACHERS = {
     "gemini": ("slm_recipes.distill.gemini", "GeminiTeacher"),

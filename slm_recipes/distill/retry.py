@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.distill.json_reply import FORMAT_HINT, ReplyParseError, parse_pairs
 from slm_recipes.distill.keys import Key, KeyPool
 from slm_recipes.distill.teacher import TeacherFailed, TeacherReply, TeacherRequest
-from slm_recipes.core.errors import RecipeError
 
 log = logging.getLogger("slm_recipes.distill.retry")
 

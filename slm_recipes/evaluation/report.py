@@ -1,8 +1,8 @@
 """Per-question verdicts, the per-question JSONL, and the Markdown report comparing base and tuned.
 
-`exports/<recipe>/eval/` holds `base.jsonl` / `tuned.jsonl` (one row per question, pointing to
-the QA pair it checks), `base.metrics.json` / `tuned.metrics.json`, and `report.md`, rebuilt from
-whichever of the two exist: the metrics side by side, then every question, failing ones first.
+The run's eval folder (`exports/<recipe>/eval/`, `RunPaths.eval`) holds per label (`base`, `tuned`, ...) its
+rows (one per question, pointing to the QA pair it checks) and metrics, and `report.md`, rebuilt from
+whichever exist: the metrics side by side, then every question, failing ones first.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from slm_recipes.core.atomic import write_text_atomically
+from slm_recipes.core.jsonl import read_records
+from slm_recipes.core.run_paths import EvalFiles
 from slm_recipes.datamodules.questions import EvalQuestion
 from slm_recipes.evaluation.keywords import reference_keywords
 from slm_recipes.evaluation.metrics import (
@@ -25,7 +27,6 @@ from slm_recipes.evaluation.metrics import (
     number_set,
 )
 from slm_recipes.generation.answers import Generated
-from slm_recipes.core.jsonl import read_records
 
 #: base and tuned (the last three: `slm eval` on an artefact); `-closed`: the same model asked without passages
 LABELS = ("base-closed", "base", "tuned-closed", "tuned", "adapter-closed", "adapter", "merged-closed", "merged",
@@ -69,19 +70,16 @@ def verdict(row: dict[str, Any]) -> str:
     return "FAIL: " + "; ".join(reasons)
 
 
-def write_results(directory: str | Path, label: str, rows: list[dict[str, Any]], metrics: dict[str, float]) -> Path:
-    """Write `<label>.jsonl` and `<label>.metrics.json`, then rebuild `report.md`; returns the report's path."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(directory / f"{label}.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-    write_text_atomically(directory / f"{label}.metrics.json", json.dumps(metrics, indent=2, sort_keys=True) + "\n")
-    report = directory / "report.md"
-    write_text_atomically(report, render_report(directory))
-    return report
+def write_results(files: EvalFiles, label: str, rows: list[dict[str, Any]], metrics: dict[str, float]) -> Path:
+    """Write the label's rows and metrics, then rebuild the report; returns the report's path."""
+    write_text_atomically(files.rows(label), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    write_text_atomically(files.metrics(label), json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    write_text_atomically(files.report, render_report(files))
+    return files.report
 
 
-def render_report(directory: Path) -> str:
-    runs = {label: _read(directory, label) for label in LABELS if (directory / f"{label}.jsonl").is_file()}
+def render_report(files: EvalFiles) -> str:
+    runs = {label: _read(files, label) for label in LABELS if files.rows(label).is_file()}
     labels = list(runs)
     intro = (f"Runs: {', '.join(labels)}. Metrics (`qa/` overall, `qa_numeric/` and `qa_general/` by question type; "
              "hallucinated numbers: lower is better):")
@@ -118,9 +116,9 @@ def render_report(directory: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _read(directory: Path, label: str) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    rows = [row for _, row in read_records(directory / f"{label}.jsonl")]
-    metrics_file = directory / f"{label}.metrics.json"
+def _read(files: EvalFiles, label: str) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    rows = [row for _, row in read_records(files.rows(label))]
+    metrics_file = files.metrics(label)
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
     return rows, metrics
 

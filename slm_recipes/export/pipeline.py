@@ -1,46 +1,30 @@
-"""From a merged folder to shipped files: each GGUF type written, verified, and given an Ollama Modelfile."""
+"""From a merged folder to shipped files (`ship`): each GGUF type written, verified, and given an Ollama Modelfile.
+
+`slm export` and the export at the end of `slm fit` both call `ship`, with the recipe's `export:` section.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from transformers import PreTrainedTokenizerBase
 
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import RunPaths, checksum_file, float_source_file, rejected_file
 from slm_recipes.datamodules.chat_encoding import with_system_prompt
 from slm_recipes.datamodules.questions import load_questions
-from slm_recipes.core.errors import RecipeError
-from slm_recipes.export.config import ExportConfig
-from slm_recipes.export.kquants import quantize_with_llama_cpp
+from slm_recipes.export.config import K_QUANTS, ExportConfig
+from slm_recipes.export.kquants import quantize_with_llama_cpp, require_quantizer
 from slm_recipes.export.modelfile import write_modelfile
 from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, VerifyReport, verify_gguf
-from slm_recipes.export.write_gguf import checksum_path, file_sha256, write_checksum, write_gguf
+from slm_recipes.export.write_gguf import file_sha256, write_checksum, write_gguf
 from slm_recipes.generation.config import GenerationSettings
-from slm_recipes.export.config import K_QUANTS
-from slm_recipes.core.run_paths import RunPaths
 
 # Floors for types below q8_0 (q8_0 uses the recipe's export.min_agreement): the demo's measured agreement
 # (benchmarks/RESULTS.md, "Agreement by GGUF type") less a margin. They catch a broken file (a wrong layout
 # agrees on a few percent), not quality loss, which `slm eval --gguf` measures on the recipe's questions.
 LOWER_BIT_AGREEMENT = {"q6_k": 0.85, "q5_k_m": 0.65, "q5_0": 0.7, "q5_1": 0.55, "q4_k_m": 0.7, "q4_0": 0.5, "q4_1": 0.4}
-
-
-@dataclass(frozen=True)
-class GGUFSettings:
-    """The recipe's `export:` section as the pipeline needs it, with where the run's files go."""
-
-    paths: RunPaths
-    verify: bool = True
-    verify_prompts: int = 8
-    min_agreement: float = 0.98
-    pre_tokenizer: str | None = None
-    modelfile: bool = True
-
-    @classmethod
-    def of(cls, export: ExportConfig, paths: RunPaths) -> GGUFSettings:
-        return cls(paths=paths, verify=export.verify, verify_prompts=export.verify_prompts,
-                   min_agreement=export.min_agreement, pre_tokenizer=export.pre_tokenizer, modelfile=export.modelfile)
 
 
 def verification_conversations(system_prompt: str | None, eval_file: str | None, count: int) -> list[list[dict[str, str]]]:
@@ -52,42 +36,44 @@ def verification_conversations(system_prompt: str | None, eval_file: str | None,
     return (own + built_in)[: max(count, 1)]
 
 
-def export_ggufs(merged_dir: Path, types: list[str], settings: GGUFSettings, tokenizer: PreTrainedTokenizerBase,
-                 generation: GenerationSettings, system_prompt: str | None,
-                 conversations: list[list[dict[str, str]]]) -> list[tuple[Path, VerifyReport | None]]:
-    """Write, verify and describe each type in turn; a failed verification stops with an error."""
+def ship(merged_dir: Path, config: ExportConfig, paths: RunPaths, tokenizer: PreTrainedTokenizerBase,
+         generation: GenerationSettings, system_prompt: str | None,
+         conversations: list[list[dict[str, str]]]) -> list[tuple[Path, VerifyReport | None]]:
+    """Each type of `export.gguf` from the merged folder: written with its checksum, verified against the merged
+    model (`export.verify`) and given an Ollama Modelfile; a failed verification moves the file aside and stops."""
+    require_quantizer(config.gguf)
     done = []
-    for n, gguf_type in enumerate(types):
-        path = settings.paths.gguf_file(gguf_type)
+    for n, gguf_type in enumerate(config.gguf):
+        path = paths.gguf_file(gguf_type)
         print(f"writing {path} ...", flush=True)
-        write_one(merged_dir, path, gguf_type, settings)
+        write_one(merged_dir, path, gguf_type, paths.name, config.pre_tokenizer)
         report = None
-        if settings.verify:
+        if config.verify:
             print(f"verifying {path.name} against {merged_dir} ...", flush=True)
-            minimum = settings.min_agreement if gguf_type == "q8_0" else LOWER_BIT_AGREEMENT.get(gguf_type, 1.0)
+            minimum = config.min_agreement if gguf_type == "q8_0" else LOWER_BIT_AGREEMENT.get(gguf_type, 1.0)
             try:
                 report = verify_gguf(path, merged_dir, gguf_type, conversations, minimum)
             except RecipeError:
                 reject(path)
                 raise
             print(f"verified {path.name}: {report.summary()}", flush=True)
-        if settings.modelfile:
-            for modelfile in [settings.paths.modelfile(gguf_type)] + ([settings.paths.modelfile()] if n == 0 else []):
+        if config.modelfile:
+            for modelfile in [paths.modelfile(gguf_type)] + ([paths.modelfile()] if n == 0 else []):
                 write_modelfile(modelfile, path.name, tokenizer, generation, system_prompt)
         done.append((path, report))
     return done
 
 
-def write_one(merged_dir: Path, path: Path, gguf_type: str, settings: GGUFSettings) -> Path:
+def write_one(merged_dir: Path, path: Path, gguf_type: str, name: str, pre_tokenizer: str | None) -> Path:
     if gguf_type not in K_QUANTS:
-        return write_gguf(merged_dir, path, gguf_type, settings.paths.name, settings.pre_tokenizer)
-    source = path.with_name(f".{path.stem}.f16-source.gguf")
+        return write_gguf(merged_dir, path, gguf_type, name, pre_tokenizer)
+    source = float_source_file(path)
     try:
-        write_gguf(merged_dir, source, "f16", settings.paths.name, settings.pre_tokenizer)
+        write_gguf(merged_dir, source, "f16", name, pre_tokenizer)
         quantize_with_llama_cpp(source, path, gguf_type)
     finally:
         source.unlink(missing_ok=True)
-        checksum_path(source).unlink(missing_ok=True)
+        checksum_file(source).unlink(missing_ok=True)
     write_checksum(path, file_sha256(path))
     return path
 
@@ -95,5 +81,5 @@ def write_one(merged_dir: Path, path: Path, gguf_type: str, settings: GGUFSettin
 def reject(path: Path) -> None:
     """Move a file that failed verification out of the way, so nobody ships it by mistake."""
     if path.exists():
-        os.replace(path, path.with_name(path.name + ".rejected"))
-    checksum_path(path).unlink(missing_ok=True)
+        os.replace(path, rejected_file(path))
+    checksum_file(path).unlink(missing_ok=True)

@@ -20,15 +20,15 @@ import torch
 from transformers import AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
 
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import checksum_file
+from slm_recipes.export.config import FLOAT_TYPES
 from slm_recipes.export.write_gguf import (
     ARCHITECTURES,
     GGUF_TYPES,
-    checksum_path,
     file_sha256,
     plan_tensors,
     tensor_sources,
 )
-from slm_recipes.export.config import FLOAT_TYPES
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel
@@ -111,7 +111,7 @@ def check_file(report: VerifyReport, path: Path, merged_dir: Path) -> bool:
     if not path.is_file():
         report.add("file", False, "missing")
         return False
-    sidecar = checksum_path(path)
+    sidecar = checksum_file(path)
     if sidecar.is_file():
         expected = sidecar.read_text().split()[0]
         report.add("checksum", file_sha256(path) == expected, f"sha256 against {sidecar.name}")

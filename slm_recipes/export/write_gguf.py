@@ -23,9 +23,10 @@ from transformers import AutoConfig, AutoTokenizer
 
 from slm_recipes.core.atomic import staged_file
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.export.gguf_vocab import GGUFVocab, build_vocab
-from slm_recipes.export.config import WRITTEN_TYPES
 from slm_recipes.core.progress import Progress
+from slm_recipes.core.run_paths import checksum_file
+from slm_recipes.export.config import WRITTEN_TYPES
+from slm_recipes.export.gguf_vocab import GGUFVocab, build_vocab
 
 Q = gguf.GGMLQuantizationType
 F = gguf.LlamaFileType
@@ -240,13 +241,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def checksum_path(path: Path) -> Path:
-    return path.with_name(path.name + ".sha256")
-
-
 def write_checksum(path: Path, digest: str) -> None:
     """`<hex>  <file name>`, the format `sha256sum -c` reads."""
     from slm_recipes.core.atomic import write_text_atomically
 
-    write_text_atomically(checksum_path(path), f"{digest}  {path.name}\n")
+    write_text_atomically(checksum_file(path), f"{digest}  {path.name}\n")
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
-from slm_recipes.text.headings import heading_level
 from slm_recipes.ingest.structure import CLAUSE_END, SENTENCE_END, UNBREAKABLE
+from slm_recipes.text.headings import heading_level
 
 SECTION, ARTICLE, PARAGRAPH, SENTENCE, CLAUSE = 4, 3, 2, 1, 0
 _PARAGRAPH = re.compile(r"[^\n]*\n*")

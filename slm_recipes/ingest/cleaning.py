@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from slm_recipes.text.headings import heading_level
 from slm_recipes.ingest.document import DocumentText
 from slm_recipes.ingest.structure import CELL_SEPARATOR
+from slm_recipes.text.headings import heading_level
 
 _FULLWIDTH_DIGITS = list(zip("０１２３４５６７８９", "0123456789"))
 # Each pattern starts with its full-width mark, so the regex engine scans for that literal; the

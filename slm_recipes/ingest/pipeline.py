@@ -9,14 +9,15 @@ from pathlib import Path
 
 from slm_recipes.core.atomic import AtomicJsonlWriter
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.progress import Progress
+from slm_recipes.core.run_lock import output_lock
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.ingest.chunk_ids import chunk_id
 from slm_recipes.ingest.chunking import chunk_spans
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.loading import load_document
 from slm_recipes.ingest.report import DocReport, IngestReport
 from slm_recipes.ingest.sources import resolve_sources
-from slm_recipes.core.progress import Progress
-from slm_recipes.core.run_lock import output_lock
 
 log = logging.getLogger(__name__)
 _SENTENCE_ENDS = frozenset("。！？!?；;")
@@ -62,20 +63,19 @@ def _ingest_one(path: Path, config: IngestConfig, count_tokens: Callable[[str], 
     return report
 
 
-def run_ingest(config: IngestConfig, count_tokens: Callable[[str], int], show_progress: bool = True) -> IngestReport:
-    """Read every source document and write its chunks to `config.output`.
+def run_ingest(config: IngestConfig, paths: RunPaths, count_tokens: Callable[[str], int],
+               show_progress: bool = True) -> IngestReport:
+    """Read every source document and write its chunks to the run's chunks file.
 
     A bad document raises RecipeError naming it, unless `config.skip_bad`, in which case it is listed
     in the report and the rest are ingested. The output appears only when the whole run succeeded.
     """
-    if config.output is None:
-        raise RecipeError("ingest.output is not set; read the recipe with slm_recipes.recipe.parser.load_recipe")
-    paths = resolve_sources(config.sources)
-    report = IngestReport(config.output)
+    sources = resolve_sources(config.sources)
+    report = IngestReport(str(paths.chunks))
     seen: dict[str, str] = {}
-    with output_lock(config.output), AtomicJsonlWriter(Path(config.output)) as writer, \
-            Progress("ingest", total=len(paths), unit="documents", enabled=show_progress) as bar:
-        for path in paths:
+    with output_lock(paths.chunks), AtomicJsonlWriter(paths.chunks) as writer, \
+            Progress("ingest", total=len(sources), unit="documents", enabled=show_progress) as bar:
+        for path in sources:
             try:
                 report.documents.append(_ingest_one(path, config, count_tokens, seen, writer))
             except RecipeError as exc:

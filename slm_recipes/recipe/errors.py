@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.recipe.recipe import SECTIONS
 from slm_recipes.recipe.files import TRAINING_SECTIONS, find_recipe
+from slm_recipes.recipe.recipe import SECTIONS
 
 UNKNOWN = [
     re.compile(r"Group '([\w.]+)' does not accept option '([\w.]+)'"),  # a key inside a section

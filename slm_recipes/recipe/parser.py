@@ -18,26 +18,21 @@ import yaml
 from jsonargparse import ActionConfigFile, ArgumentParser, Namespace
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.recipe.recipe import SECTIONS, Recipe, build_recipe, section
 from slm_recipes.recipe.errors import explain_parse_error
 from slm_recipes.recipe.files import TRAINING_SECTIONS, package_class_path, recipe_files
+from slm_recipes.recipe.recipe import SECTIONS, Recipe, build_recipe, section
 
 CONFIG_FLAGS = ("--config", "-c")
 _CLASS_KEYS = ("class_path", "init_args", "dict_kwargs")
 
 
 def add_recipe_sections(parser: ArgumentParser) -> None:
-    """The recipe's own sections and the links between them; `slm fit` and every other command share this."""
+    """The recipe's own sections; `slm fit` and every other command share this."""
     parser.add_argument("--name", type=str, default="run",
                         help="Run name: training under logs/<name>/<model>/, shipping under exports/<name>/, "
                              "data under data/<name>/.")
     for key, cls in SECTIONS.items():
         parser.add_dataclass_arguments(cls, key)
-    # each stage reads what the previous one wrote: the paths are written once, where they are made
-    parser.link_arguments("ingest.output", "distill.chunks")
-    parser.link_arguments("ingest.output", "curate.chunks")
-    parser.link_arguments("ingest.output", "retrieval.chunks")
-    parser.link_arguments("distill.output", "curate.distilled")
 
 
 @dataclass

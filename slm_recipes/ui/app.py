@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from slm_recipes.curate.review import COLUMNS
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.curate.review import COLUMNS
 from slm_recipes.export.config import ALL_TYPES
 from slm_recipes.recipe.recipe import Recipe
 from slm_recipes.ui import views
@@ -36,10 +36,8 @@ class Page:
 
     def __init__(self, recipe: Recipe, arguments: list[str]) -> None:
         self.recipe = recipe
-        paths = recipe.paths
-        self.ui_dir = paths.log_root / paths.name / "ui"
-        self.documents_dir = Path(recipe.ui.documents_dir or paths.data_dir / "documents")
-        self.jobs = Jobs(self.ui_dir, arguments)
+        self.documents_dir = recipe.paths.documents_dir
+        self.jobs = Jobs(recipe.paths, arguments)
         self.chat = ChatSession(recipe)
 
     def documents_arguments(self) -> list[str]:
@@ -83,13 +81,13 @@ class Page:
 
     def keys_text(self) -> str:
         """`slm keys` for the recipe: each key masked (its last characters), never the key itself."""
-        run = subprocess.run([sys.executable, "-m", "slm_recipes.cli.main", "keys", *self.jobs.arguments,
+        run = subprocess.run([sys.executable, "-m", "slm_recipes.cli", "keys", *self.jobs.arguments,
                               *self.documents_arguments()],
                              capture_output=True, text=True, timeout=60, check=False)
         return (run.stdout + run.stderr).strip()
 
     def review_rows(self) -> list[list[Any]]:
-        sample = Path(self.recipe.curate.review_dir) / "sample.csv"
+        sample = self.recipe.paths.review_sample
         if not sample.is_file():
             return []
         with sample.open(encoding="utf-8-sig", newline="") as handle:
@@ -103,7 +101,7 @@ class Page:
         records = rows.values.tolist() if hasattr(rows, "values") else list(rows or [])
         if not records:
             return "No review sample: make one first."
-        sample = Path(self.recipe.curate.review_dir) / "sample.csv"
+        sample = self.recipe.paths.review_sample
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(REVIEW_COLUMNS)
@@ -111,7 +109,7 @@ class Page:
         with AtomicTextFile(sample, encoding="utf-8-sig", newline="") as handle:
             handle.write(buffer.getvalue())
         try:
-            counts = import_decisions(sample, self.recipe.curate)
+            counts = import_decisions(sample, self.recipe.paths)
         except RecipeError as err:
             return f"error: {err}"
         return (f"saved {sample}: {counts['accept']} accepted ({counts['corrected']} corrected), {counts['reject']} "
@@ -124,7 +122,7 @@ def build(page: Page):
     import pandas as pd
 
     recipe, paths = page.recipe, page.recipe.paths
-    chunks_file = Path(str(recipe.ingest.output))
+    chunks_file = paths.chunks
 
     def job_outputs(kind: str):
         status = gr.Textbox(label="status", lines=2, interactive=False, elem_id=f"{kind}-status")
@@ -210,12 +208,12 @@ def build(page: Page):
 
         def refresh():
             chunks = views.when_changed(chunks_file, views.read_jsonl)
-            report = views.when_changed(Path(str(recipe.curate.output_dir)) / "report.json", views.read_report)
+            report = views.when_changed(paths.data_report_json, views.read_report)
             rows = read_scalars(paths.run_dir)
             loss = [r for r in rows if r["tag"] == "train/loss_step"]
             return (*page.job_view("ingest"), views.documents(chunks),
                     *page.job_view("distill"),
-                    views.distilled_preview(views.when_changed(Path(str(recipe.distill.output)), views.read_preview)),
+                    views.distilled_preview(views.when_changed(paths.distilled, views.read_preview)),
                     *page.job_view("curate"), views.report_summary(report), views.rejection_rows(report),
                     pd.DataFrame(views.histogram_rows(report), columns=["score", "pairs"]),
                     *page.job_view("fit"), f"{len(loss)} training loss points, {len(rows)} scalars in all",
@@ -223,9 +221,7 @@ def build(page: Page):
                     *page.job_view("eval"), *page.job_view("export"), export_files())
 
         def export_files() -> list[str]:
-            folder = paths.export_dir
-            found = sorted([*folder.glob("*.gguf"), *folder.glob("Modelfile*")]) if folder.is_dir() else []
-            return [str(f) for f in found] or None
+            return [str(f) for f in paths.shipped_files()] or None
 
         refreshed = [ingest_status, ingest_progress, ingest_log, docs, distill_status, distill_progress, distill_log,
                      preview, curate_status, curate_progress, curate_log, summary, reasons, histogram,
@@ -261,7 +257,7 @@ def build(page: Page):
             from slm_recipes.curate.review import export_sample
 
             try:
-                csv_path, _, count = export_sample(recipe.curate)
+                csv_path, _, count = export_sample(recipe.curate, paths)
             except RecipeError as err:
                 return [], f"error: {err}"
             return page.review_rows(), f"review sample of {count} record(s): {csv_path}"
@@ -274,10 +270,8 @@ def build(page: Page):
         eval_button.click(lambda: page.start("eval", ["eval"]), outputs=eval_status)
 
         def evaluation():
-            folder = paths.eval_dir
-            report = folder / "report.md"
-            latest = max(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime, default=None) if folder.is_dir() \
-                else None
+            report = paths.eval.report
+            latest = paths.eval.latest_rows()
             text = report.read_text(encoding="utf-8") if report.is_file() else "No evaluation report yet."
             return text, views.evaluation_rows(views.read_jsonl(latest)) if latest else []
 

@@ -26,8 +26,8 @@ class ChatSession:
 
     def load(self, kind: str, path: str) -> str:
         """Load the artefact (`auto`: the run's merged model, else its adapter); a description of what was loaded."""
+        from slm_recipes.assembly.answering import recipe_open_book
         from slm_recipes.assembly.artefacts import named_artefact, open_model
-        from slm_recipes.cli.commands.talk import recipe_open_book
 
         named = None if kind == "auto" else named_artefact(**{kind: path})
         if self._key != (kind, path) or self._loaded is None:

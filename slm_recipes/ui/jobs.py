@@ -1,6 +1,6 @@
 """Long work the page starts: each an `slm` command in its own detached process, one per kind at a time.
 
-The state and output of each kind live in the run's ui folder (logs/<name>/ui/<kind>.json and .log),
+The state and output of each kind live in the run's ui folder (`RunPaths.job`: logs/<name>/ui/),
 so a page opened later, in another tab or after `slm ui` restarted, finds the work running or
 finished and shows the same output. Progress is read from the command's own progress lines
 (`distill numeric: 12/52 chunks (23%), ...`), written every second for these runs.
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import RunPaths
 
 TAIL_BYTES = 64 * 1024
 STOP_GRACE_S = 10  # after this, a second Stop terminates what an interrupt did not end
@@ -64,18 +65,19 @@ class JobState:
 class Jobs:
     """Start, watch and stop the page's `slm` commands; `arguments` are the recipe's (its --config files, overrides)."""
 
-    def __init__(self, folder: Path, arguments: list[str]) -> None:
-        self.folder, self.arguments = folder, list(arguments)
+    def __init__(self, paths: RunPaths, arguments: list[str]) -> None:
+        self.paths, self.arguments = paths, list(arguments)
 
     def start(self, kind: str, command: list[str], extra: list[str] | None = None) -> JobState:
         """Run `slm COMMAND` with the recipe's arguments (then `extra`); refused while the same kind runs."""
         current = self.state(kind)
         if current is not None and current.running:
             raise RecipeError(f"{kind} is already running (pid {current.pid}); stop it first or wait for it")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        state, log = self._paths(kind)
+        files = self.paths.job(kind)
+        state, log = files.state, files.log
+        state.parent.mkdir(parents=True, exist_ok=True)
         state.unlink(missing_ok=True)
-        full = [sys.executable, "-m", "slm_recipes.cli.main", *command, *self.arguments, *(extra or [])]
+        full = [sys.executable, "-m", "slm_recipes.cli", *command, *self.arguments, *(extra or [])]
         wrapper = subprocess.Popen([sys.executable, "-m", "slm_recipes.ui.detached", str(state), str(log), "--", *full],
                                    start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
@@ -87,7 +89,8 @@ class Jobs:
         return started
 
     def state(self, kind: str) -> JobState | None:
-        state_path, log = self._paths(kind)
+        files = self.paths.job(kind)
+        state_path, log = files.state, files.log
         try:
             state = json.loads(state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -102,7 +105,7 @@ class Jobs:
         current = self.state(kind)
         if current is None or not current.running:
             return f"{kind} is not running"
-        asked = self.folder / f"{kind.replace(' ', '-')}.stop"
+        asked = self.paths.job(kind).stop
         again = asked.is_file() and asked.stat().st_mtime >= current.started \
             and time.time() - asked.stat().st_mtime > STOP_GRACE_S
         try:
@@ -113,10 +116,6 @@ class Jobs:
             asked.write_text(str(time.time()), encoding="utf-8")
         return (f"{kind}: terminated (pid {current.pid})" if again else
                 f"{kind}: stop sent (pid {current.pid}); press Stop again after {STOP_GRACE_S} s to terminate it")
-
-    def _paths(self, kind: str) -> tuple[Path, Path]:
-        name = kind.replace(" ", "-")
-        return self.folder / f"{name}.json", self.folder / f"{name}.log"
 
 
 def _tail(log: Path) -> str:

@@ -13,7 +13,7 @@ from slm_recipes.core.run_paths import RunPaths
 
 
 def config(output_dir: str | None = None) -> RunPaths:
-    return RunPaths("tiny", "org/Tiny-Instruct", export_dir_override=output_dir)
+    return RunPaths("tiny", "org/Tiny-Instruct", export_folder=output_dir)
 
 
 def make(path: Path, *files: str) -> Path:

@@ -14,8 +14,9 @@ from slm_recipes.modules import QLoRACausalLM
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from slm_recipes.callbacks import QAEvaluation
-from slm_recipes.evaluation.config import EvaluationConfig
 from slm_recipes.cli.training import load_training_cli
+from slm_recipes.core.run_paths import EvalFiles
+from slm_recipes.evaluation.config import EvaluationConfig
 
 REPO = Path(__file__).resolve().parents[2]
 METRICS = ["numeric_exact_match", "strict_accuracy", "format", "hallucinated_numbers", "number_consistency"]
@@ -33,7 +34,7 @@ def make_run(tmp_path: Path, model_dir: Path) -> tuple[QLoRACausalLM, DistilledQ
     data = DistilledQADataModule(str(train), eval_file=str(questions), model_name=str(model_dir), max_length=128,
                                  batch_size=2, system_prompt="你是报销助手。")
     settings = EvaluationConfig(max_new_tokens=6, batch_size=4, consistency_questions=2, consistency_samples=2)
-    callback = QAEvaluation(settings, output_dir=tmp_path / "eval")
+    callback = QAEvaluation(settings, EvalFiles(tmp_path / "eval"), eval_file=str(questions), system_prompt="你是报销助手。")
     return model, data, callback
 
 
@@ -80,13 +81,14 @@ def test_every_recipe_runs_the_evaluation_with_its_section_and_the_demo_asks_the
     cli = load_training_cli(["--config", str(REPO / "recipes/demo.yaml"), "--evaluation.max_questions", "5"])
     (evaluation,) = [c for c in cli.trainer.callbacks if isinstance(c, QAEvaluation)]
     assert evaluation.config.max_questions == 5 and evaluation.config.every_n_epochs == 0
-    assert Path(evaluation.output_dir) == Path("exports/demo/eval")
+    assert evaluation.files.folder == Path("exports/demo/eval") and evaluation.system_prompt == "你是星河科技的报销制度助手。"
+    assert Path(evaluation.eval_file).resolve() == (REPO / "recipes/demo/paraphrased_eval.jsonl").resolve()
     assert Path(cli.datamodule.hparams.eval_file).resolve() == (REPO / "recipes/demo/paraphrased_eval.jsonl").resolve()
 
 
 def test_an_export_folder_takes_the_reports_and_the_evaluation_can_be_switched_off():
     args = ["--config", str(REPO / "recipes/demo.yaml"), "--export.output_dir", "/tmp/ship"]
     (evaluation,) = [c for c in load_training_cli(args).trainer.callbacks if isinstance(c, QAEvaluation)]
-    assert Path(evaluation.output_dir) == Path("/tmp/ship/eval")
+    assert evaluation.files.folder == Path("/tmp/ship/eval")
     off = load_training_cli([*args, "--evaluation.enabled", "false"])
     assert not [c for c in off.trainer.callbacks if isinstance(c, QAEvaluation)]

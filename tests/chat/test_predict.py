@@ -149,7 +149,7 @@ def test_open_book_answers_name_their_passages_and_no_retrieval_answers_closed_b
     assert out[0]["sources"][0]["doc"].endswith("rules.txt") and out[0]["sources"][0]["pages"] == [1, 1]
     assert out[1]["answer"] == "所给文档中没有关于这个问题的规定。" and out[1]["sources"] == []
     # the answer is what generation gives for the open-book prompt, every number grounded in it
-    from slm_recipes.cli.commands.data import recipe_stages
+    from slm_recipes.assembly.data import recipe_stages
     from slm_recipes.hub.tokenizers import load_tokenizer
 
     recipe = load_recipe(open_book)

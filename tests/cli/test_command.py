@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from slm_recipes.cli.main import COMMANDS, TRAINING, cli_main
 from slm_recipes.cli.command import Alias, Command, run_command
+from slm_recipes.cli.main import COMMANDS, TRAINING, cli_main
 from slm_recipes.core.errors import RecipeError
 from slm_recipes.recipe.recipe import SECTIONS
 

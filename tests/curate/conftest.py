@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.curate.config import CurateConfig
 
 CHUNKS = {
@@ -58,10 +59,20 @@ def read_jsonl(path: Path) -> list[dict]:
 
 @pytest.fixture
 def curate_files(tmp_path) -> CurateConfig:
-    """chunks.jsonl + distilled.jsonl with the good and the planted pairs; a config pointing at them."""
+    """chunks.jsonl + distilled.jsonl with the good and the planted pairs (`paths` finds them); a config."""
     write_jsonl(tmp_path / "chunks.jsonl", [chunk(cid, text) for cid, text in CHUNKS.items()])
     pairs = [pair(pid, q, a, c) for pid, (q, a, c) in GOOD.items()]
     pairs += [pair(pid, q, a, c) for pid, (q, a, c, _) in PLANTED.items()]
     write_jsonl(tmp_path / "distilled.jsonl", pairs)
-    return CurateConfig(chunks=str(tmp_path / "chunks.jsonl"), distilled=str(tmp_path / "distilled.jsonl"),
-                        output_dir=str(tmp_path / "dataset"), split_ratios=[0.6, 0.2, 0.2])
+    return CurateConfig(split_ratios=[0.6, 0.2, 0.2])
+
+
+def paths_in(folder: Path, dataset: str = "dataset") -> RunPaths:
+    """The run's files in `folder`: chunks.jsonl, distilled.jsonl and the dataset folder."""
+    return RunPaths("rules", "m", chunks_file=folder / "chunks.jsonl", distilled_file=folder / "distilled.jsonl",
+                    dataset_folder=folder / dataset)
+
+
+@pytest.fixture
+def paths(tmp_path) -> RunPaths:
+    return paths_in(tmp_path)

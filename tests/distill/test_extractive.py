@@ -3,13 +3,14 @@ from pathlib import Path
 
 import pytest
 
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.distill.extractive import ExtractiveTeacher, continues, question_word, stem_pieces
 from slm_recipes.distill.facts import STRONG_ENDS, chunk_facts, find_subject
 from slm_recipes.distill.quantities import find_quantities
 from slm_recipes.distill.teacher import TeacherRequest
-from slm_recipes.text.headings import CHAPTER_TITLE
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.pipeline import run_ingest
+from slm_recipes.text.headings import CHAPTER_TITLE
 from slm_recipes.text.numbers import extract_quantities
 from slm_recipes.text.segmenter import is_word_run, words
 from slm_recipes.text.shingles import jaccard, shingles
@@ -26,7 +27,8 @@ def demo_chunks(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     import json
 
     out = tmp_path_factory.mktemp("demo") / "chunks.jsonl"
-    run_ingest(IngestConfig(sources=[str(DEMO)], output=str(out), chunk_tokens=300, overlap_tokens=30), len, show_progress=False)
+    run_ingest(IngestConfig(sources=[str(DEMO)], chunk_tokens=300, overlap_tokens=30), RunPaths("demo", "m", chunks_file=out),
+               len, show_progress=False)
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
@@ -126,7 +128,8 @@ def corpus_chunks(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     import json
 
     out = tmp_path_factory.mktemp(request.param.stem) / "chunks.jsonl"
-    run_ingest(IngestConfig(sources=[str(request.param)], output=str(out), chunk_tokens=300, overlap_tokens=30), len,
+    run_ingest(IngestConfig(sources=[str(request.param)], chunk_tokens=300, overlap_tokens=30),
+               RunPaths(request.param.stem, "m", chunks_file=out), len,
                show_progress=False)
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 

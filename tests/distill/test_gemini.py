@@ -6,9 +6,9 @@ import pytest
 
 from distill.contract import REQUEST, TeacherContract
 from distill.loopback import GEMINI, KEY_A, KEY_B, Loopback, gemini_error, pairs_json
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.distill.gemini import GeminiTeacher
 from slm_recipes.distill.keys import KeyPool
-from slm_recipes.core.errors import RecipeError
 
 
 class TestGeminiContract(TeacherContract):

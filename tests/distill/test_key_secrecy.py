@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from distill.loopback import Loopback, Reply, Seen, chat_error, chat_ok, gemini_error, gemini_ok, pairs_json
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.gemini import GeminiTeacher
 from slm_recipes.distill.key_table import render_states
@@ -61,10 +62,11 @@ def test_no_key_in_any_file_log_or_output(tmp_path: Path, capsys, caplog) -> Non
                 ZhipuTeacher(None, KeyPool("zhipu", [Z1, Z2]), server.url + "/api/paas/v4", backoff=0),
                 OpenAICompatibleTeacher("m", KeyPool("openai_compatible", [O1]), server.url + "/v1", backoff=0),
             ]
-            config = DistillConfig(chunks=str(chunks), output=str(out / "distilled.jsonl"), cache_dir=str(out / "cache"),
+            config = DistillConfig(output=str(out / "distilled.jsonl"), cache_dir=str(out / "cache"),
                                    teachers=["gemini", "zhipu", "openai_compatible"], base_url=server.url + "/v1",
                                    concurrency=4)
-            report = run_distill(config, teachers, show_progress=True)
+            paths = RunPaths("t", "m", chunks_file=chunks, distilled_file=config.output, distill_cache_folder=config.cache_dir)
+            report = run_distill(config, paths, teachers, show_progress=True)
             print(render_states(t.keys for t in teachers))
             print(report.to_dict())
     finally:

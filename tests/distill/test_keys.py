@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from slm_recipes.distill.keys import Key, KeyPool, NoUsableKey, mask, read_keys_file
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.distill.keys import Key, KeyPool, NoUsableKey, mask, read_keys_file
 
 A, B, C = "k1-AAAAAAAAAAAAAAAA-x1", "k2-BBBBBBBBBBBBBBBB-y2", "k3-CCCCCCCCCCCCCCCC-z3"
 

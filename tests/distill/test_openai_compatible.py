@@ -6,10 +6,10 @@ import pytest
 
 from distill.contract import REQUEST, TeacherContract
 from distill.loopback import KEY_A, KEY_B, OPENAI, Loopback, chat_error, pairs_json
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.distill.keys import KeyPool
 from slm_recipes.distill.openai_compatible import OpenAICompatibleTeacher
 from slm_recipes.distill.teacher import TeacherFailed
-from slm_recipes.core.errors import RecipeError
 
 
 class TestOpenAICompatibleContract(TeacherContract):

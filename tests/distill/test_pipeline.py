@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.pipeline import run_distill
 from slm_recipes.distill.teacher import TeacherFailed, TeacherReply, TeacherRequest
-from slm_recipes.core.errors import RecipeError
-from slm_recipes.core.run_paths import failures_file, journal_file
 
 CHUNKS = 6
 
@@ -46,8 +46,13 @@ def _config(tmp_path: Path, chunks: Path | None = None, **kwargs) -> DistillConf
                                               "text": f"第{i}条 报销上限为{i}000元。"}, ensure_ascii=False) + "\n"
                                   for i in range(1, CHUNKS + 1)), encoding="utf-8")
     kwargs.setdefault("concurrency", 1)
-    return DistillConfig(chunks=str(chunks), output=str(tmp_path / "out" / "distilled.jsonl"),
-                         cache_dir=str(tmp_path / "cache"), **kwargs)
+    return DistillConfig(output=str(tmp_path / "out" / "distilled.jsonl"), cache_dir=str(tmp_path / "cache"), **kwargs)
+
+
+def _paths(config: DistillConfig, chunks: Path | None = None) -> RunPaths:
+    """The run's files as `_config` placed them; the chunks beside the output folder unless given."""
+    return RunPaths("t", "m", chunks_file=chunks or Path(config.output).parents[1] / "chunks.jsonl",
+                    distilled_file=config.output, distill_cache_folder=config.cache_dir)
 
 
 def _records(config: DistillConfig) -> list[dict]:
@@ -57,7 +62,7 @@ def _records(config: DistillConfig) -> list[dict]:
 def test_records_carry_provenance_and_stages_run_in_order(tmp_path: Path) -> None:
     config = _config(tmp_path)
     teacher = FakeTeacher()
-    report = run_distill(config, [teacher], show_progress=False)
+    report = run_distill(config, _paths(config), [teacher], show_progress=False)
     assert [stage for _, stage in teacher.calls] == ["numeric"] * CHUNKS + ["general"] * CHUNKS
     records = _records(config)
     assert report.records == len(records) == 4 * CHUNKS and report.requested == 2 * CHUNKS
@@ -67,39 +72,39 @@ def test_records_carry_provenance_and_stages_run_in_order(tmp_path: Path) -> Non
     assert first["numbers"] == ["1000元"] and records[1]["numbers"] == []
     assert len({r["id"] for r in records}) == len(records)
     assert report.numeric_share == 0.5 and report.usage["total_tokens"] == 5 * 2 * CHUNKS
-    assert not journal_file(config.output).exists()
+    assert not _paths(config).distill_journal.exists()
 
 
 def test_second_run_is_served_from_the_cache_until_a_setting_changes(tmp_path: Path) -> None:
     config = _config(tmp_path)
-    run_distill(config, [FakeTeacher()], show_progress=False)
+    run_distill(config, _paths(config), [FakeTeacher()], show_progress=False)
     first = _records(config)
     again = FakeTeacher()
-    report = run_distill(config, [again], show_progress=False)
+    report = run_distill(config, _paths(config), [again], show_progress=False)
     assert again.calls == [] and report.cached == 2 * CHUNKS and _records(config) == first
     config = replace(config, temperature=0.7)
     changed = FakeTeacher()
-    run_distill(config, [changed], show_progress=False)
+    run_distill(config, _paths(config), [changed], show_progress=False)
     assert len(changed.calls) == 2 * CHUNKS
     other_model = FakeTeacher(model="m2")
-    run_distill(config, [other_model], show_progress=False)
+    run_distill(config, _paths(config), [other_model], show_progress=False)
     assert len(other_model.calls) == 2 * CHUNKS
 
 
 def test_killed_run_resumes_from_the_journal_without_losing_or_duplicating(tmp_path: Path) -> None:
     config = _config(tmp_path)
     with pytest.raises(KeyboardInterrupt):
-        run_distill(config, [FakeTeacher(die_after=4)], show_progress=False)
+        run_distill(config, _paths(config), [FakeTeacher(die_after=4)], show_progress=False)
     assert not Path(config.output).exists()
-    journal = journal_file(config.output)
+    journal = _paths(config).distill_journal
     with journal.open("a", encoding="utf-8") as file:  # a kill in the middle of writing a line
         file.write('{"key": "0123", "teacher": "fa')
     shutil.rmtree(config.cache_dir)  # the journal alone must be enough
     resumed = FakeTeacher()
-    report = run_distill(config, [resumed], show_progress=False)
+    report = run_distill(config, _paths(config), [resumed], show_progress=False)
     assert len(resumed.calls) == 2 * CHUNKS - 4 and report.resumed == 4
-    clean = _config(tmp_path / "clean", chunks=Path(config.chunks))
-    run_distill(clean, [FakeTeacher()], show_progress=False)
+    clean = _config(tmp_path / "clean", chunks=tmp_path / "chunks.jsonl")
+    run_distill(clean, _paths(clean, tmp_path / "chunks.jsonl"), [FakeTeacher()], show_progress=False)
     assert _records(config) == _records(clean)
     assert not journal.exists()
 
@@ -108,9 +113,9 @@ def test_concurrent_run_killed_never_requests_a_finished_chunk_again(tmp_path: P
     config = _config(tmp_path, concurrency=4)
     first = FakeTeacher(die_after=5)
     with pytest.raises(KeyboardInterrupt):
-        run_distill(config, [first], show_progress=False)
+        run_distill(config, _paths(config), [first], show_progress=False)
     second = FakeTeacher()
-    run_distill(config, [second], show_progress=False)
+    run_distill(config, _paths(config), [second], show_progress=False)
     assert len(first.calls) + len(second.calls) == 2 * CHUNKS
     assert not set(first.calls) & set(second.calls)
     assert len(_records(config)) == 4 * CHUNKS
@@ -120,24 +125,25 @@ def test_fallback_teacher_and_failures_are_recorded_never_dropped(tmp_path: Path
     config = _config(tmp_path, stages=["numeric"])
     primary = FakeTeacher("primary", fail_on=("c2", "c3"))
     backup = FakeTeacher("backup", fail_on=("c3",))
-    report = run_distill(config, [primary, backup], show_progress=False)
+    report = run_distill(config, _paths(config), [primary, backup], show_progress=False)
     by_chunk = {r["chunk_id"]: r["teacher"] for r in _records(config)}
     assert by_chunk == {"c1": "primary", "c2": "backup", "c4": "primary", "c5": "primary", "c6": "primary"}
     (failure,) = report.failures
     assert failure["chunk_id"] == "c3" and [e["teacher"] for e in failure["errors"]] == ["primary", "backup"]
-    failures = failures_file(config.output)
+    failures = _paths(config).distill_failures
     assert json.loads(failures.read_text(encoding="utf-8"))["chunk_id"] == "c3"
     retry = FakeTeacher("primary")
-    report = run_distill(config, [retry, FakeTeacher("backup")], show_progress=False)
+    report = run_distill(config, _paths(config), [retry, FakeTeacher("backup")], show_progress=False)
     assert retry.calls == [("c3", "numeric")] and not report.failures and not failures.exists()
     assert len(_records(config)) == 2 * CHUNKS
 
 
 def test_bad_settings_stop_with_one_line(tmp_path: Path) -> None:
     with pytest.raises(RecipeError, match="run `slm ingest"):
-        run_distill(DistillConfig(chunks=str(tmp_path / "missing.jsonl")), [FakeTeacher()], show_progress=False)
+        run_distill(DistillConfig(), RunPaths("t", "m", chunks_file=tmp_path / "missing.jsonl"), [FakeTeacher()],
+                    show_progress=False)
     with pytest.raises(RecipeError, match="distill.stages"):
-        run_distill(_config(tmp_path, stages=["trivia"]), [FakeTeacher()], show_progress=False)
+        run_distill(_config(tmp_path, stages=["trivia"]), RunPaths("t", "m"), [FakeTeacher()], show_progress=False)
 
 
 def test_api_teacher_through_its_real_client_and_a_loopback_server(tmp_path: Path) -> None:
@@ -155,7 +161,7 @@ def test_api_teacher_through_its_real_client_and_a_loopback_server(tmp_path: Pat
     with Loopback(default=answer) as server:
         config = _config(tmp_path, teachers=["openai_compatible", "extractive"], model="qwen-test",
                          base_url=server.url + "/v1", concurrency=4)
-        report = run_distill(config, build_teachers(config), show_progress=False)
+        report = run_distill(config, _paths(config), build_teachers(config), show_progress=False)
     assert len(server.seen) == 2 * CHUNKS and not report.failures
     records = _records(config)
     assert {(r["teacher"], r["teacher_model"]) for r in records} == {("openai_compatible", "qwen-test")}
@@ -174,7 +180,7 @@ class CrashingTeacher(FakeTeacher):
 
 def test_a_teacher_that_crashes_fails_its_chunk_not_the_run(tmp_path: Path) -> None:
     config = _config(tmp_path, stages=["numeric"])
-    report = run_distill(config, [CrashingTeacher()], show_progress=False)
+    report = run_distill(config, _paths(config), [CrashingTeacher()], show_progress=False)
     assert [f["chunk_id"] for f in report.failures] == ["c2"]
     assert "unexpected error: RecursionError" in report.failures[0]["errors"][0]["error"]
     assert report.failure_summary().startswith("distill: 1 of 6 chunk stage(s) failed: unexpected error: RecursionError")
@@ -191,12 +197,12 @@ def test_every_key_rejected_stops_the_stage_at_once_and_resumes_after_the_fix(tm
         config = _config(tmp_path, teachers=["openai_compatible"], base_url=server.url + "/v1", model="m", concurrency=2,
                          stages=["numeric"])
         with pytest.raises(NoTeacherLeft, match=r"^no usable key for openai_compatible: 2 rejected \(401\)$"):
-            run_distill(config, build_teachers(config), show_progress=False)
+            run_distill(config, _paths(config), build_teachers(config), show_progress=False)
         assert len(server.seen) <= 2 + config.concurrency  # not one request per chunk
     assert not Path(config.output).exists()
     with Loopback(default=OPENAI.ok(pairs_json(1))) as server:
         config = replace(config, base_url=server.url + "/v1")
-        report = run_distill(config, build_teachers(config), show_progress=False)
+        report = run_distill(config, _paths(config), build_teachers(config), show_progress=False)
     assert report.records == CHUNKS and not report.failures
 
 
@@ -212,7 +218,7 @@ def test_a_second_run_on_the_same_output_is_refused_naming_the_first(tmp_path: P
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(RecipeError, match=rf"distilled\.jsonl is being written by pid {holder.pid}"):
-            run_distill(config, [FakeTeacher()], show_progress=False)
+            run_distill(config, _paths(config), [FakeTeacher()], show_progress=False)
     finally:
         holder.kill()
         holder.wait()

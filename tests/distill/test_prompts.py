@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from slm_recipes.distill.prompts import FILES, load_prompts
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.distill.prompts import FILES, load_prompts
 
 CHUNK = {"id": "c1", "doc": "rules.pdf", "pages": [3, 4], "text": "单张发票金额在1000元以上的，须附消费明细清单。"}
 

@@ -1,9 +1,9 @@
 import pytest
 
+from slm_recipes.core.errors import RecipeError
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.extractive import ExtractiveTeacher
 from slm_recipes.distill.registry import build_teachers
-from slm_recipes.core.errors import RecipeError
 
 
 def test_default_teacher_is_the_offline_extractive_one() -> None:

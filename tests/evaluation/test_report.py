@@ -6,6 +6,7 @@ import json
 
 from slm_recipes.datamodules.questions import EvalQuestion, load_questions
 
+from slm_recipes.core.run_paths import EvalFiles
 from slm_recipes.evaluation.report import question_row, verdict, write_results
 from slm_recipes.generation.answers import Generated
 
@@ -29,8 +30,8 @@ def test_report_compares_base_and_tuned_failing_first(tmp_path):
     q2 = EvalQuestion(id="q2", prompt=[{"role": "user", "content": "谁审批？"}], reference="由总经理审批。")
     base = [question_row(Q, Generated("不知道", True, 3)), question_row(q2, Generated("谁审批？", True, 3))]
     tuned = [question_row(Q, Generated("每天65元。", True, 4)), question_row(q2, Generated("由副总审批。", True, 4))]
-    write_results(tmp_path, "base", base, {"qa/strict_accuracy": 0.0})
-    report = write_results(tmp_path, "tuned", tuned, {"qa/strict_accuracy": 0.5}).read_text(encoding="utf-8")
+    write_results(EvalFiles(tmp_path), "base", base, {"qa/strict_accuracy": 0.0})
+    report = write_results(EvalFiles(tmp_path), "tuned", tuned, {"qa/strict_accuracy": 0.5}).read_text(encoding="utf-8")
     assert "| qa/strict_accuracy | 0.000 | 0.500 | +0.500 |" in report
     rows = [line for line in report.splitlines() if line.startswith(("| q1 ", "| q2 "))]
     assert rows[0].startswith("| q2 |") and "FAIL: missing keywords" in rows[0] and "echo" in rows[0]

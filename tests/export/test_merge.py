@@ -12,8 +12,10 @@ from peft import PeftModel
 from slm_recipes.modules import QLoRACausalLM
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from slm_recipes.callbacks import MergeAdapter
+from slm_recipes.callbacks import ModelExport
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import RunPaths
+from slm_recipes.export.config import ExportConfig
 from slm_recipes.export.merge import merge_adapter_dir, merge_checkpoint, merge_dtype, save_merged
 from slm_recipes.generation.config import GenerationSettings
 
@@ -64,9 +66,10 @@ def test_qlora_nf4_run_merges_like_its_adapter_in_32_bit(tiny_qwen2, tmp_path):
     module = trained_module(str(tiny_qwen2), quantization="nf4")
     module.save_adapter(tmp_path / "adapter")
     trainer = L.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False)
-    MergeAdapter(str(tmp_path / "merged"), dtype="float32").on_fit_end(trainer, module)
+    paths = RunPaths("t", str(tiny_qwen2), export_folder=tmp_path)
+    ModelExport(ExportConfig(merge_dtype="float32"), paths, GenerationSettings()).on_fit_end(trainer, module)
 
-    merged = AutoModelForCausalLM.from_pretrained(tmp_path / "merged").state_dict()
+    merged = AutoModelForCausalLM.from_pretrained(paths.merged_dir).state_dict()
     expected = manual_merge(tiny_qwen2, tmp_path / "adapter")
     assert all(torch.allclose(merged[k], expected[k], atol=1e-6) for k in expected)
     # a merge into the 4-bit base would carry NF4 rounding: far larger than float error

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.run_paths import checksum_file
 from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, agreement, verify_gguf
-from slm_recipes.export.write_gguf import checksum_path, write_gguf
+from slm_recipes.export.write_gguf import write_gguf
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def damaged_copy(source, tmp_path, damage) -> object:
     data = bytearray(source.read_bytes())
     damage(data)
     path.write_bytes(bytes(data))
-    checksum_path(path).write_text(checksum_path(source).read_text())
+    checksum_file(path).write_text(checksum_file(source).read_text())
     return path
 
 
@@ -43,7 +44,7 @@ def test_changed_bytes_fail_the_checksum(q8_file, qwen2_untied, tmp_path):
 
 def test_a_truncated_file_is_unreadable(q8_file, qwen2_untied, tmp_path):
     path = damaged_copy(q8_file, tmp_path, lambda data: data.__delitem__(slice(len(data) // 2, None)))
-    checksum_path(path).unlink()
+    checksum_file(path).unlink()
     with pytest.raises(RecipeError, match="read back: FAILED"):
         verify_gguf(path, qwen2_untied, "q8_0", SAMPLE_CONVERSATIONS)
 
@@ -57,7 +58,7 @@ def test_wrong_weights_without_a_checksum_fail_the_comparison(q8_file, qwen2_unt
         data[start:start + size] = bytes(size)
 
     path = damaged_copy(q8_file, tmp_path, zero_embeddings)
-    checksum_path(path).unlink()
+    checksum_file(path).unlink()
     with pytest.raises(RecipeError, match="transformers greedy tokens: FAILED"):
         verify_gguf(path, qwen2_untied, "q8_0", SAMPLE_CONVERSATIONS)
 

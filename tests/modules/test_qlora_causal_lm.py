@@ -12,9 +12,8 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from peft import PeftModel
 from slm_recipes.datamodules import DistilledQADataModule
 from slm_recipes.modules import QLoRACausalLM
-from transformers import AutoModelForCausalLM
-
 from slm_recipes.modules.schedules import WarmupDecayLR
+from transformers import AutoModelForCausalLM
 
 
 def module(model_dir, **kwargs) -> QLoRACausalLM:

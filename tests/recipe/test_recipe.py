@@ -1,4 +1,4 @@
-"""The Recipe: unset stage paths from RunPaths, each stage's inputs from the stage before, frozen sections."""
+"""The Recipe: the run's paths from RunPaths and the placements the recipe gives, frozen sections."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ def sections(**values):
     return {key: section(key, values.get(key)) for key in SECTIONS}
 
 
-def test_unset_stage_paths_go_under_the_run_name_and_each_stage_reads_the_one_before():
+def test_unset_stage_paths_go_under_the_run_name_and_the_sections_keep_only_what_the_recipe_says():
     recipe = build_recipe("rules", {"model_name": "Qwen/Qwen2.5-0.5B-Instruct"}, {"system_prompt": "你好"}, sections())
-    assert recipe.ingest.output == recipe.distill.chunks == recipe.curate.chunks == "data/rules/chunks.jsonl"
-    assert recipe.distill.output == recipe.curate.distilled == "data/rules/distilled.jsonl"
-    assert recipe.curate.output_dir == "data/rules/dataset" and recipe.distill.cache_dir == "data/rules/cache/distill"
+    paths = recipe.paths
+    assert (paths.chunks, paths.distilled) == (Path("data/rules/chunks.jsonl"), Path("data/rules/distilled.jsonl"))
+    assert paths.dataset_dir == Path("data/rules/dataset") and paths.distill_cache_dir == Path("data/rules/cache/distill")
+    assert recipe.ingest.output is recipe.distill.output is recipe.curate.output_dir is recipe.retrieval.index is None
     assert recipe.data["model_name"] == "Qwen/Qwen2.5-0.5B-Instruct" and recipe.system_prompt == "你好"
     assert recipe.paths.adapter_dir == Path("logs/rules/Qwen2.5-0.5B-Instruct/adapter")
 
@@ -29,7 +30,8 @@ def test_unset_stage_paths_go_under_the_run_name_and_each_stage_reads_the_one_be
 def test_placed_paths_are_kept_and_export_output_dir_moves_the_reports():
     recipe = build_recipe("r", {"model_name": "m"}, {}, sections(ingest={"output": "/d/c.jsonl"},
                                                                   export={"output_dir": "/ship"}))
-    assert recipe.distill.chunks == "/d/c.jsonl" and recipe.paths.eval_dir == Path("/ship/eval")
+    assert recipe.paths.chunks == Path("/d/c.jsonl") and recipe.paths.index.folder == Path("/d/index")
+    assert recipe.paths.eval.folder == Path("/ship/eval") and recipe.ingest.output == "/d/c.jsonl"
 
 
 def test_the_recipe_and_its_sections_are_frozen_and_check_themselves():
@@ -50,8 +52,8 @@ def test_a_recipe_with_sources_and_no_train_file_trains_on_its_own_dataset_under
     from slm_recipes.recipe.parser import load_recipe
 
     recipe = load_recipe(["--config", "demo.yaml", "--name", "mine"])
-    assert (recipe.train_file, recipe.data["val_file"]) == ("data/mine/dataset/train.jsonl", "data/mine/dataset/val.jsonl")
-    assert recipe.retrieval.index == "data/mine/index" and recipe.retrieval.chunks == "data/mine/chunks.jsonl"
+    assert (recipe.train_file, recipe.val_file) == ("data/mine/dataset/train.jsonl", "data/mine/dataset/val.jsonl")
+    assert recipe.paths.index.folder == Path("data/mine/index") and recipe.paths.chunks == Path("data/mine/chunks.jsonl")
     assert recipe.open_book
     given = load_recipe(["--config", "demo.yaml", "--data.train_file", "my.jsonl", "--data.context", "none"])
-    assert given.train_file == "my.jsonl" and given.data.get("val_file") is None and not given.open_book
+    assert given.train_file == "my.jsonl" and given.val_file is None and not given.open_book

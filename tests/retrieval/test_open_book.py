@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from builders import index_paths
 
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.retrieval.index import Retriever, build_index
@@ -11,8 +12,8 @@ from slm_recipes.retrieval.prompt import UNANSWERABLE
 @pytest.fixture
 def book(tmp_path, chunks_file) -> OpenBook:
     config = RetrievalConfig(top_k=3, passage_tokens=60)
-    build_index(config, chunks_file, tmp_path / "index")
-    return OpenBook(Retriever(config, tmp_path / "index", chunks_file), count_tokens=len)  # a character per token
+    build_index(config, index_paths(chunks_file, tmp_path / "index"))
+    return OpenBook(Retriever(config, index_paths(chunks_file, tmp_path / "index")), count_tokens=len)  # a character per token
 
 
 def ask(question: str) -> list[dict[str, str]]:

@@ -74,7 +74,7 @@ def start_site(folder: Path, tiny_model: Path):
     finally:
         os.chdir(here)
     env = {**os.environ, "SLM_API_KEY": KEY, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "slm_recipes.cli.main", "serve", *args, *LIMITS,
+    process = subprocess.Popen([sys.executable, "-m", "slm_recipes.cli", "serve", *args, *LIMITS,
                                 "--merged", str(tiny_model), "--port", "0"], cwd=folder, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
+from slm_recipes.datamodules.chat_encoding import encode_prompt
 from transformers import AutoModelForCausalLM
 
-from slm_recipes.datamodules.chat_encoding import encode_prompt
 from slm_recipes.generation.answers import generate_answers
 from slm_recipes.generation.config import GenerationSettings
-from slm_recipes.serve.batcher import Ask, Batcher, Delta, Failed, Finished, Job, QueueFull
 from slm_recipes.hub.tokenizers import load_tokenizer
+from slm_recipes.serve.batcher import Ask, Batcher, Delta, Failed, Finished, Job, QueueFull
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 QUESTIONS = ["住宿费每晚最多多少元？", "机票要提前几天订？请说明理由并举一个例子。", "hi", "市内交通费每天多少？",

@@ -28,14 +28,14 @@ def curated(tmp_path, monkeypatch, tiny_qwen2):
 
 
 def train_answers(page: Page) -> dict[str, str]:
-    path = Path(str(page.recipe.curate.output_dir)) / "train.jsonl"
+    path = page.recipe.paths.split("train")
     return {r["id"]: r["answer"] for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
 
 
 def test_decisions_saved_from_the_table_apply_on_the_next_curate(curated, capsys):
     from slm_recipes.curate.review import export_sample
 
-    export_sample(curated.recipe.curate)
+    export_sample(curated.recipe.curate, curated.recipe.paths)
     rows = curated.review_rows()
     table = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
     kept = set(train_answers(curated))
@@ -52,7 +52,7 @@ def test_decisions_saved_from_the_table_apply_on_the_next_curate(curated, capsys
 def test_a_bad_decision_is_one_line_naming_the_row(curated):
     from slm_recipes.curate.review import export_sample
 
-    export_sample(curated.recipe.curate)
+    export_sample(curated.recipe.curate, curated.recipe.paths)
     table = pd.DataFrame(curated.review_rows(), columns=REVIEW_COLUMNS)
     table.loc[0, "decision"] = "maybe"
     assert curated.save_review(table).startswith("error: ") and "sample.csv:2: decision 'maybe'" in \

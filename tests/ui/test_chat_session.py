@@ -9,8 +9,8 @@ from transformers import AutoModelForCausalLM
 
 from slm_recipes.generation.answers import answer_questions
 from slm_recipes.generation.config import GenerationSettings
-from slm_recipes.recipe.parser import load_recipe
 from slm_recipes.hub.tokenizers import load_tokenizer
+from slm_recipes.recipe.parser import load_recipe
 from slm_recipes.ui.chat_session import ChatSession
 
 REPO = Path(__file__).resolve().parents[2]

@@ -41,7 +41,7 @@ def app(tmp_path, tiny_qwen2):
             "--data.batch_size", "2", "--data.eval_file", "null", "--export.merge_after_fit", "false",
             "--generation.max_new_tokens", "12", "--generation.repetition_penalty", "3.0", "--port", str(port)]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
-    process = subprocess.Popen([sys.executable, "-m", "slm_recipes.cli.main", "ui", *args], cwd=tmp_path, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "slm_recipes.cli", "ui", *args], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
     threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()

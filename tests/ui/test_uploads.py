@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.ui.uploads import safe_name, save_upload
 from slm_recipes.ui.config import UISettings
+from slm_recipes.ui.uploads import safe_name, save_upload
 
 TYPES = [".pdf", ".txt", ".md"]
 

@@ -5,8 +5,6 @@ Each imports its stage when it runs, so reading the recipe and `--help` stay fas
 
 from __future__ import annotations
 
-from typing import Any
-
 from slm_recipes.core.errors import RecipeError, RunFailed
 from slm_recipes.recipe.recipe import Recipe
 
@@ -19,11 +17,11 @@ def ingest(recipe: Recipe) -> None:
     """
     from rich.console import Console
 
-    from slm_recipes.ingest.pipeline import run_ingest
     from slm_recipes.hub.tokenizers import token_counter
+    from slm_recipes.ingest.pipeline import run_ingest
 
     config = recipe.ingest
-    report = run_ingest(config, token_counter(config.tokenizer or recipe.model_name))
+    report = run_ingest(config, recipe.paths, token_counter(config.tokenizer or recipe.model_name))
     Console().print(report.render())
     if report.failed:
         print(f"skipped {len(report.failed)} bad document(s): " + ", ".join(doc.path for doc in report.failed))
@@ -42,7 +40,7 @@ def distill(recipe: Recipe) -> None:
     from slm_recipes.distill.registry import build_teachers
 
     config = recipe.distill
-    report = run_distill(config, build_teachers(config))
+    report = run_distill(config, recipe.paths, build_teachers(config))
     Console().print(report.render())
     if report.failure_summary():
         raise RunFailed(report.failure_summary())
@@ -58,9 +56,9 @@ def curate(recipe: Recipe) -> None:
 
     from slm_recipes.curate.pipeline import run_curate
 
-    report = run_curate(recipe.curate)
+    report = run_curate(recipe.curate, recipe.paths)
     Console().print(report.render())
-    print(f"report: {recipe.paths.dataset_dir / 'report.md'}")
+    print(f"report: {recipe.paths.data_report}")
     if report.failure_summary():
         raise RunFailed(report.failure_summary())
 
@@ -79,6 +77,8 @@ def index(recipe: Recipe, query: str | None = None, top: int | None = None) -> N
     from rich.console import Console
     from rich.table import Table
 
+    from slm_recipes.assembly.data import recipe_stages
+
     recipe_stages(recipe).ensure_index(recipe.model_name)
     if query is None:
         return
@@ -87,7 +87,7 @@ def index(recipe: Recipe, query: str | None = None, top: int | None = None) -> N
     from slm_recipes.retrieval.index import Retriever
 
     config = recipe.retrieval
-    hits = Retriever(config, str(config.index), str(config.chunks)).search(query, top or config.top_k)
+    hits = Retriever(config, recipe.paths).search(query, top or config.top_k)
     table = Table(title=f"{len(hits)} passage(s) for {query!r} (relevant from {config.min_score:.2f})")
     for column, justify in (("#", "right"), ("score", "right"), ("relevance", "right"), ("source", "left"),
                             ("passage", "left")):
@@ -106,7 +106,7 @@ def review_export(recipe: Recipe) -> None:
     """
     from slm_recipes.curate.review import export_sample
 
-    csv_path, html_path, count = export_sample(recipe.curate)
+    csv_path, html_path, count = export_sample(recipe.curate, recipe.paths)
     print(f"review sample of {count} record(s): {csv_path} (edit: decision, corrected_answer) and {html_path}")
 
 
@@ -120,9 +120,9 @@ def review_import(recipe: Recipe, csv_file: str) -> None:
 
     from slm_recipes.curate.review import import_decisions
 
-    counts = import_decisions(Path(csv_file), recipe.curate)
+    counts = import_decisions(Path(csv_file), recipe.paths)
     print(f"imported {counts['accept']} accepted ({counts['corrected']} corrected) and {counts['reject']} rejected "
-          f"into {recipe.curate.decisions_file()}; they apply on the next `slm curate`")
+          f"into {recipe.paths.decisions}; they apply on the next `slm curate`")
 
 
 def inspect_data(recipe: Recipe, count: int = 3) -> None:
@@ -131,30 +131,9 @@ def inspect_data(recipe: Recipe, count: int = 3) -> None:
     Args:
         count: How many examples to show.
     """
+    from slm_recipes.assembly.data import recipe_datamodule
     from slm_recipes.cli.inspection import print_inspection
 
     datamodule = recipe_datamodule(recipe)
     datamodule.prepare_data()  # as `slm fit` does: the dataset and the index are made or refreshed first
     print_inspection(datamodule, count=count)
-
-
-def recipe_datamodule(recipe: Recipe) -> Any:
-    """The recipe's DataModule (`data.init_args`), for commands that read its data without training."""
-    import inspect
-
-    from slm_recipes.datamodules.distilled_qa import DistilledQADataModule
-
-    known = inspect.signature(DistilledQADataModule).parameters
-    unknown = [key for key in recipe.data if key not in known]
-    if unknown:
-        raise RecipeError(f"unknown key '{unknown[0]}' in data.init_args; check its spelling against `slm fit --help`")
-    if not recipe.train_file:
-        raise RecipeError("the recipe sets no data.init_args.train_file")
-    return DistilledQADataModule(**recipe.data, stages=recipe_stages(recipe))
-
-
-def recipe_stages(recipe: Recipe) -> Any:
-    """The recipe's data preparation (ingest → distill → curate → index), as `slm fit` links it."""
-    from slm_recipes.assembly.stages import DataStages
-
-    return DataStages(recipe.ingest, recipe.distill, recipe.curate, recipe.retrieval)

@@ -28,11 +28,10 @@ def evaluate(recipe: Recipe, adapter: str | None = None, merged: str | None = No
     from rich.table import Table
 
     from slm_recipes.assembly.artefacts import load_artefact, named_artefact
-    from slm_recipes.callbacks.qa_evaluation import QAEvaluation
-    from slm_recipes.cli.commands.data import recipe_datamodule
+    from slm_recipes.assembly.data import recipe_datamodule
     from slm_recipes.core.devices import best_device
-    from slm_recipes.evaluation.report import write_results
-    from slm_recipes.core.progress import Progress
+    from slm_recipes.evaluation.evaluator import eval_questions
+    from slm_recipes.evaluation.evaluator import evaluate as evaluate_model
 
     named = named_artefact(adapter, merged, gguf)
     if named is None:
@@ -40,18 +39,12 @@ def evaluate(recipe: Recipe, adapter: str | None = None, merged: str | None = No
     kind, path = named
     datamodule = recipe_datamodule(recipe)
     datamodule.setup("validate")
-    callback = QAEvaluation(recipe.evaluation, output_dir=recipe.paths.eval_dir)
+    questions = eval_questions(recipe.evaluation, recipe.eval_file, recipe.system_prompt,
+                               None if recipe.eval_file else datamodule.val_examples)
     model = load_artefact(kind, path, recipe.model_name).to(best_device())
-    questions = callback.questions(datamodule)
-    books = [(f"{kind}-closed", None), (kind, datamodule.open_book)] if datamodule.open_book else [(kind, None)]
-    results = {}
-    for label, open_book in books:
-        with Progress(f"eval {label}", total=len(questions), unit="questions") as bar:
-            values, rows = callback.score(model, datamodule.tokenizer, questions, list(range(len(questions))),
-                                          callback.settings, on_batch=bar.advance, open_book=open_book)
-        report = write_results(recipe.paths.eval_dir, label, rows, values)
-        results[label] = values
-    table = Table(title=f"QA evaluation of the {kind} {path} ({len(rows)} questions)")
+    results, report = evaluate_model(model, datamodule.tokenizer, questions, recipe.evaluation, recipe.paths.eval, kind,
+                                     datamodule.open_book)
+    table = Table(title=f"QA evaluation of the {kind} {path} ({len(questions)} questions)")
     table.add_column("metric")
     for label in results:
         table.add_column("open book" if label == kind and len(results) > 1 else

@@ -23,12 +23,14 @@ def export(recipe: Recipe, ckpt_path: str | None = None, adapter: str | None = N
     import time
     from pathlib import Path
 
-    from slm_recipes.export.pipeline import GGUFSettings, export_ggufs, verification_conversations
+    from slm_recipes.export.kquants import require_quantizer
+    from slm_recipes.export.pipeline import ship, verification_conversations
     from slm_recipes.hub.tokenizers import load_tokenizer
 
     if sum(x is not None for x in (ckpt_path, adapter, merged)) > 1:
         raise RecipeError("give at most one of --ckpt_path, --adapter, --merged")
     paths, config = recipe.paths, recipe.export
+    require_quantizer(config.gguf)  # before the merge, not after it
     tokenizer = load_tokenizer(recipe.model_name)
     started = time.perf_counter()
     if merged:
@@ -53,10 +55,8 @@ def export(recipe: Recipe, ckpt_path: str | None = None, adapter: str | None = N
         save_merged(model, tokenizer, recipe.generation, merged_dir)
         del model
         print(f"merged model: {merged_dir}", flush=True)
-    settings = GGUFSettings.of(config, paths)
-    conversations = verification_conversations(recipe.system_prompt, recipe.eval_file, settings.verify_prompts)
-    for path, _ in export_ggufs(merged_dir, list(config.gguf), settings, tokenizer, recipe.generation,
-                                recipe.system_prompt, conversations):
+    conversations = verification_conversations(recipe.system_prompt, recipe.eval_file, config.verify_prompts)
+    for path, _ in ship(merged_dir, config, paths, tokenizer, recipe.generation, recipe.system_prompt, conversations):
         print(f"GGUF: {path} ({path.stat().st_size / 2**20:.1f} MiB)")
     print(f"export done in {time.perf_counter() - started:.0f} s: {paths.export_dir}")
 

@@ -17,12 +17,11 @@ def keys(recipe: Recipe | None) -> None:
     from slm_recipes.distill.key_states import load_key_states
     from slm_recipes.distill.key_table import render_states
     from slm_recipes.distill.keys import ENV_VARS, KeyPool
-    from slm_recipes.core.run_paths import key_states_file
 
     if recipe is None:
         print(render_states(KeyPool.from_sources(p, None, bare_keys=False) for p in ENV_VARS))
         return
     providers = [t for t in recipe.distill.teachers if t in ENV_VARS] or list(ENV_VARS)
     pools = [KeyPool.from_sources(p, recipe.distill.keys_file, bare_keys=len(providers) == 1) for p in providers]
-    load_key_states(key_states_file(str(recipe.distill.cache_dir)), pools, disabled=True)
+    load_key_states(recipe.paths.key_states, pools, disabled=True)
     print(render_states(pools))

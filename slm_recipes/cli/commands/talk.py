@@ -26,10 +26,12 @@ def chat(recipe: Recipe, adapter: str | None = None, merged: str | None = None, 
         gguf: A GGUF file (read with transformers' GGUF loader).
         no_retrieval: Answer closed-book, even for a model trained open-book.
     """
+    from slm_recipes.assembly.answering import open_for_answers
     from slm_recipes.assembly.artefacts import named_artefact
     from slm_recipes.chat.terminal import chat as chat_loop
 
     loaded, open_book = open_for_answers(recipe, named_artefact(adapter, merged, gguf), no_retrieval)
+    print(loaded.describe())
     print("/reset starts a new conversation, /exit (or Ctrl-D) ends.")
     chat_loop(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt, open_book)
 
@@ -53,6 +55,7 @@ def predict(recipe: Recipe, input: str | None = None, output: str | None = None,
         gguf: A GGUF file (read with transformers' GGUF loader).
         no_retrieval: Answer closed-book, even for a model trained open-book.
     """
+    from slm_recipes.assembly.answering import open_for_answers
     from slm_recipes.assembly.artefacts import named_artefact
     from slm_recipes.chat.predict import check_writable, read_questions
     from slm_recipes.chat.predict import predict as answer_file
@@ -65,6 +68,7 @@ def predict(recipe: Recipe, input: str | None = None, output: str | None = None,
     questions = read_questions(source)  # before loading the model: a bad line or an unwritable output fails fast
     check_writable(target)
     loaded, open_book = open_for_answers(recipe, named_artefact(adapter, merged, gguf), no_retrieval)
+    print(loaded.describe())
     cut = answer_file(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt, questions, target,
                       open_book)
     print(f"wrote {len(questions)} answers to {target}"
@@ -93,12 +97,14 @@ def serve(recipe: Recipe, adapter: str | None = None, merged: str | None = None,
         from slm_recipes.serve.server import RunningServer, chat_service, check_exposure
     except ImportError as err:
         raise RecipeError(f"slm serve needs {err.name}: pip install \"slm-recipes[serve]\"") from None
+    from slm_recipes.assembly.answering import open_for_answers
     from slm_recipes.assembly.artefacts import named_artefact
 
     config = recipe.serve
     key = api_key or os.environ.get(config.api_key_env) or None
     check_exposure(config, key)
     loaded, open_book = open_for_answers(recipe, named_artefact(adapter, merged, gguf), no_retrieval)
+    print(loaded.describe())
     model_id = config.model_id or recipe.name
     service = chat_service(loaded.model, loaded.tokenizer, loaded.settings, loaded.system_prompt, open_book, config,
                            model_id)
@@ -109,25 +115,3 @@ def serve(recipe: Recipe, adapter: str | None = None, merged: str | None = None,
     print(f"serving {model_id!r} at {server.url}/v1 ({book}; batches of up to {config.max_batch}); {guard}. "
           "Ctrl-C stops.", flush=True)
     server.run()
-
-
-def open_for_answers(recipe: Recipe, named, no_retrieval: bool):
-    """The model to answer with (printed) and its open book; a missing or stale index fails before the model loads."""
-    from slm_recipes.assembly.artefacts import open_model
-
-    if recipe.open_book and not no_retrieval:
-        from slm_recipes.retrieval.index import check_index
-
-        check_index(recipe.retrieval, str(recipe.retrieval.chunks), str(recipe.retrieval.index))
-    loaded = open_model(recipe.paths, recipe.model_name, recipe.generation, recipe.system_prompt, named)
-    print(loaded.describe())
-    return loaded, recipe_open_book(recipe, loaded.tokenizer, no_retrieval)
-
-
-def recipe_open_book(recipe: Recipe, tokenizer, no_retrieval: bool):
-    """The recipe's retriever when its model was trained open-book (None: closed-book, or --no-retrieval)."""
-    if not recipe.open_book or no_retrieval:
-        return None
-    from slm_recipes.cli.commands.data import recipe_stages
-
-    return recipe_stages(recipe).open_book(tokenizer)

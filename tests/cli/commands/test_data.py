@@ -75,19 +75,20 @@ def test_bad_file_without_skip_bad_exits_2_with_one_line(tmp_path: Path, smollm2
     assert not (tmp_path / "chunks.jsonl").exists()
 
 
-def recipe(tmp_path: Path, config) -> Path:
+def recipe(tmp_path: Path) -> Path:
+    """A recipe over the chunks and pairs of the `curate_files` fixture in tmp_path."""
     path = tmp_path / "recipe.yaml"
     path.write_text(
         "model:\n  init_args:\n    model_name: HuggingFaceTB/SmolLM2-135M-Instruct\n"
         f"data:\n  init_args:\n    train_file: {tmp_path / 'x.jsonl'}\n"
-        f"ingest:\n  output: {config.chunks}\ndistill:\n  output: {config.distilled}\n"
-        f"curate:\n  output_dir: {config.output_dir}\n"
+        f"ingest:\n  output: {tmp_path / 'chunks.jsonl'}\ndistill:\n  output: {tmp_path / 'distilled.jsonl'}\n"
+        f"curate:\n  output_dir: {tmp_path / 'dataset'}\n"
         "  review_fraction: 1.0\n", encoding="utf-8")
     return path
 
 
 def test_curate_and_review_commands(tmp_path, curate_files, capsys):  # noqa: F811 (the imported fixture)
-    args = ["--config", str(recipe(tmp_path, curate_files))]
+    args = ["--config", str(recipe(tmp_path))]
     cli_main(["curate", *args, "--curate.min_score", "50"])
     out = capsys.readouterr().out
     assert "curate →" in out and "numeric_grounding" in out and "report.md" in out
@@ -172,7 +173,7 @@ def test_a_read_only_output_folder_is_one_line_naming_it_and_nothing_is_lost(tmp
                       f"distill:\n  output: {out if command == 'distill' else open_folder}/distilled.jsonl\n"
                       f"  cache_dir: {open_folder}/cache\ncurate:\n  output_dir: {out}/dataset\n", encoding="utf-8")
     try:
-        run = subprocess.run([*without_override(), sys.executable, "-m", "slm_recipes.cli.main", command, "--config", str(recipe)],
+        run = subprocess.run([*without_override(), sys.executable, "-m", "slm_recipes.cli", command, "--config", str(recipe)],
                              cwd=open_folder, capture_output=True, text=True)
     finally:
         out.chmod(0o755)
