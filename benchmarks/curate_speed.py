@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.dedup import near_duplicates
 from slm_recipes.curate.pipeline import run_curate
@@ -77,11 +78,12 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             chunks, distilled = generate(Path(tmp), size, size // args.per_chunk if args.per_chunk else args.chunks)
-            config = CurateConfig(chunks=str(chunks), distilled=str(distilled), output_dir=str(Path(tmp) / "dataset"))
+            config = CurateConfig()
+            paths = RunPaths("bench", "m", chunks_file=chunks, distilled_file=distilled, dataset_folder=Path(tmp) / "dataset")
             best = float("inf")
             for _ in range(args.repeats):
                 start = time.process_time()
-                report = run_curate(config)
+                report = run_curate(config, paths)
                 best = min(best, time.process_time() - start)
             questions = [json.loads(line)["question"] for line in distilled.open(encoding="utf-8")]
             dedup = float("inf")

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.keys import KeyPool
 from slm_recipes.distill.openai_compatible import OpenAICompatibleTeacher
@@ -49,10 +50,11 @@ def main() -> None:
                                   for i in range(args.chunks)), encoding="utf-8")
         for c in args.concurrency:
             teacher = OpenAICompatibleTeacher("bench", KeyPool("openai_compatible", []), server.url + "/v1")
-            config = DistillConfig(chunks=str(chunks), output=f"{tmp}/out-{c}/distilled.jsonl", cache_dir=f"{tmp}/cache-{c}",
-                                   teachers=["openai_compatible"], stages=["numeric"], concurrency=c)
+            config = DistillConfig(teachers=["openai_compatible"], stages=["numeric"], concurrency=c)
+            paths = RunPaths("bench", "m", chunks_file=chunks, distilled_file=f"{tmp}/out-{c}/distilled.jsonl",
+                             distill_cache_folder=f"{tmp}/cache-{c}")
             start = time.perf_counter()
-            report = run_distill(config, [teacher], show_progress=False)
+            report = run_distill(config, paths, [teacher], show_progress=False)
             seconds = time.perf_counter() - start
             assert report.requested == args.chunks and not report.failures, report.to_dict()
             rates[c] = args.chunks / seconds

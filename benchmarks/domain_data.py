@@ -42,12 +42,12 @@ def measure(domain: str, folder: Path) -> dict[str, float]:
     os.chdir(folder)  # the run's data/ goes here; the recipe's own files are found beside it
     try:
         recipe = load_recipe(["--config", str(REPO / f"recipes/domains/{domain}.yaml"), "--config", str(REPO / SIZE)])
-        run_ingest(recipe.ingest, token_counter(recipe.model_name), show_progress=False)
-        run_distill(recipe.distill, build_teachers(recipe.distill), show_progress=False)
-        report = run_curate(recipe.curate)
+        run_ingest(recipe.ingest, recipe.paths, token_counter(recipe.model_name), show_progress=False)
+        run_distill(recipe.distill, recipe.paths, build_teachers(recipe.distill), show_progress=False)
+        report = run_curate(recipe.curate, recipe.paths)
         chunks = {c["id"]: c for c in map(json.loads, Path(recipe.paths.chunks).read_text(encoding="utf-8").splitlines())}
         kept = [json.loads(line) for split in ("train", "val", "test")
-                for line in (recipe.paths.dataset_dir / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+                for line in recipe.paths.split(split).read_text(encoding="utf-8").splitlines()]
     finally:
         os.chdir(cwd)
     facts = sum(c["facts"] for c in report.fact_coverage.values())

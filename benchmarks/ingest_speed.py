@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pymupdf
 
+from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.ingest.chunking import chunk_spans
 from slm_recipes.ingest.cleaning import join_lines
 from slm_recipes.ingest.columns import split_columns
@@ -51,7 +52,7 @@ def bare_pymupdf(path: Path) -> None:
 
 
 def ingest(path: Path, output: Path) -> None:
-    run_ingest(IngestConfig(sources=[str(path)], output=str(output)), len, show_progress=False)
+    run_ingest(IngestConfig(sources=[str(path)]), RunPaths("bench", "m", chunks_file=output), len, show_progress=False)
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, float]:

@@ -37,7 +37,7 @@ def domain_chunks(domain: str, folder: Path):
     os.chdir(folder)
     try:
         recipe = load_recipe(["--config", str(REPO / f"recipes/domains/{domain}.yaml"), "--config", str(REPO / SIZE)])
-        run_ingest(recipe.ingest, token_counter(recipe.model_name), show_progress=False)
+        run_ingest(recipe.ingest, recipe.paths, token_counter(recipe.model_name), show_progress=False)
         chunks = folder / recipe.paths.chunks
         eval_file = Path(recipe.eval_file)
         eval_file = eval_file if eval_file.is_absolute() else folder / eval_file
@@ -48,12 +48,13 @@ def domain_chunks(domain: str, folder: Path):
 
 
 def recall(config, chunks: Path, questions: list[dict], folder: Path) -> dict[str, float]:
+    from slm_recipes.core.run_paths import RunPaths
     from slm_recipes.retrieval.gold import gold_passage
     from slm_recipes.retrieval.index import Retriever, build_index
 
-    index = folder / f"index-{config.unit}-{config.retriever}-{config.analyzer}"
-    build_index(config, chunks, index)
-    retriever = Retriever(config, index, chunks)
+    paths = RunPaths("bench", "m", chunks_file=chunks, index_folder=folder / f"index-{config.unit}-{config.retriever}-{config.analyzer}")
+    build_index(config, paths)
+    retriever = Retriever(config, paths)
     found = {1: 0, 3: 0, 5: 0}
     relevant = 0
     for q in questions:

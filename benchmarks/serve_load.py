@@ -137,8 +137,8 @@ def predict_rate(merged: Path, questions: list[str], max_tokens: int, batch_size
 
     from slm_recipes.datamodules.chat_encoding import with_system_prompt
 
+    from slm_recipes.assembly.answering import recipe_open_book
     from slm_recipes.assembly.artefacts import open_model
-    from slm_recipes.cli.commands.talk import recipe_open_book
     from slm_recipes.generation.answers import answer_questions
     from slm_recipes.recipe.parser import load_recipe
 
