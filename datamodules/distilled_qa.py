@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from functools import partial
@@ -13,6 +14,7 @@ import numpy as np
 from lightning.pytorch.utilities import rank_zero_info
 from slm_recipes.datamodules.chat_encoding import EncodedChat, encode_chat, with_system_prompt
 from slm_recipes.datamodules.collate import pad_batch
+from slm_recipes.datamodules.config import DataConfig, documented_with
 from slm_recipes.datamodules.formats import Example, load_examples
 from slm_recipes.datamodules.packing import PackedBatchSampler, RowTagged, pack_batch, packed_rows
 from slm_recipes.datamodules.preparation import DataPreparation
@@ -72,41 +74,9 @@ class DistilledQADataModule(L.LightningDataModule):
         no_gold_share: float = 0.2,
         stages: DataPreparation | None = None,
     ) -> None:
-        """
-        Args:
-            train_file: QA JSONL of DESIGN.md, or an alpaca / sharegpt / OpenAI-messages file (JSONL or a JSON array);
-                unset in a recipe with `ingest.sources`: the run's own dataset (data/<name>/dataset/train.jsonl).
-            val_file: Held-out file (unset with the run's own dataset: its val.jsonl); without it, `val_fraction` of
-                the source chunks is held out.
-            eval_file: Questions for the QA evaluation (e.g. person-written paraphrases); default: the val split.
-            val_fraction: Share of chunks (`chunk_id`, else record id) held out for validation.
-            split_seed: Seed of the chunk split; the same seed always gives the same split.
-            model_name: Whose tokenizer and chat template render the data (linked from the model).
-            max_length: Longest example in tokens; longer ones are dropped and counted, never cut.
-            system_prompt: Prepended to conversations that bring no system message.
-            batch_size: Micro-batch per device (with packing: as many tokens per micro-batch as that many examples
-                carry on average).
-            eval_batch_size: Micro-batch for validation (default: 2 x batch_size).
-            num_workers: DataLoader worker processes.
-            pad_to_multiple_of: Pad each batch's length up to a multiple of this (tensor-core friendly).
-            seed: Seed of the length-grouped shuffling.
-            packing: Train on rows of several whole examples (up to max_length tokens each), each example attending
-                only to itself: no compute spent on padding, and about as many steps and tokens per step as
-                unpacked. Validation stays unpacked, so val/loss compares with an unpacked run.
-            context: What each question's user turn shows: `none` (closed book), `gold` (the retrieved passages
-                with the gold one put in) or `raft` (as `gold`, and `no_gold_share` of the examples without the gold
-                passage, answered with `retrieval.unanswerable`). Passages are never trained; every answer
-                (`slm chat`, `predict`, `eval`) then retrieves the same way.
-            no_gold_share: Share of `raft` examples shown distractors only.
-            stages: The run's data preparation (linked by the CLI from the ingest/distill/curate sections); when
-                `train_file` is its output, `prepare_data` brings it up to date first.
-        """
         super().__init__()
         self.save_hyperparameters(ignore=["stages"])
-        if context not in ("none", "gold", "raft"):
-            raise RecipeError(f"data.init_args.context must be none, gold or raft, got {context!r}")
-        if not 0 <= no_gold_share < 1:
-            raise RecipeError(f"data.init_args.no_gold_share must be in [0, 1), got {no_gold_share}")
+        self.settings = DataConfig(**{f.name: self.hparams[f.name] for f in dataclasses.fields(DataConfig)})  # its checks
         self.stages = stages
         # Once per run, not per node: nodes share the run's folder, and two writers would race on the stage files
         # (and pay a teacher twice). The other ranks wait at Lightning's barrier, then read what rank 0 wrote.
@@ -116,6 +86,11 @@ class DistilledQADataModule(L.LightningDataModule):
         self.train_data: EncodedDataset | None = None
         self.val_data: EncodedDataset | None = None
         self.stats: dict[str, float] = {}
+
+    __init__.__doc__ = documented_with("""
+        model_name: Whose tokenizer and chat template render the data (linked from the model).
+        stages: The run's data preparation (linked by the CLI from the ingest/distill/curate sections); when
+            `train_file` is its output, `prepare_data` brings it up to date first.""")
 
     def prepare_data(self) -> None:
         """Runs on global rank 0 only: make the dataset when the recipe's pipeline produces it."""

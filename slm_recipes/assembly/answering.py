@@ -6,16 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from slm_recipes.assembly.artefacts import LoadedModel, open_model
-from slm_recipes.assembly.data import recipe_stages
 from slm_recipes.recipe.recipe import Recipe
-from slm_recipes.retrieval.open_book import OpenBook
+from slm_recipes.retrieval.open_book import OpenBook, open_book_over
 
 
 def recipe_open_book(recipe: Recipe, tokenizer: Any, no_retrieval: bool = False) -> OpenBook | None:
     """The recipe's retriever when its model was trained open-book (None: closed-book, or `no_retrieval`)."""
     if not recipe.open_book or no_retrieval:
         return None
-    return recipe_stages(recipe).open_book(tokenizer)
+    return open_book_over(recipe.retrieval, recipe.paths, tokenizer)
 
 
 def open_for_answers(recipe: Recipe, named: tuple[str, Path] | None, no_retrieval: bool = False

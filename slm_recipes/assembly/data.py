@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 from typing import Any
 
 from slm_recipes.assembly.stages import DataStages
@@ -19,11 +19,7 @@ def recipe_datamodule(recipe: Recipe) -> Any:
     """The recipe's DataModule (`data.init_args`), for commands that read its data without training."""
     from slm_recipes.datamodules.distilled_qa import DistilledQADataModule
 
-    known = inspect.signature(DistilledQADataModule).parameters
-    unknown = [key for key in recipe.data if key not in known]
-    if unknown:
-        raise RecipeError(f"unknown key '{unknown[0]}' in data.init_args; check its spelling against `slm fit --help`")
     if not recipe.train_file:
         raise RecipeError("the recipe sets no data.init_args.train_file")
-    arguments = {**recipe.data, "train_file": recipe.train_file, "val_file": recipe.val_file}
-    return DistilledQADataModule(**arguments, stages=recipe_stages(recipe))
+    arguments = {**dataclasses.asdict(recipe.data), "train_file": recipe.train_file, "val_file": recipe.val_file}
+    return DistilledQADataModule(**arguments, model_name=recipe.model_name, stages=recipe_stages(recipe))

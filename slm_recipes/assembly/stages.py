@@ -24,7 +24,7 @@ from slm_recipes.curate.config import CurateConfig
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.retrieval.config import RetrievalConfig
-from slm_recipes.retrieval.open_book import OpenBook
+from slm_recipes.retrieval.open_book import OpenBook, open_book_over
 
 
 class DataStages:
@@ -75,10 +75,7 @@ class DataStages:
 
     def open_book(self, tokenizer: Any) -> OpenBook:
         """The retriever over the (up-to-date) index, measuring passages with `tokenizer`."""
-        from slm_recipes.retrieval.index import Retriever
-
-        retriever = Retriever(self.retrieval, self.paths)
-        return OpenBook(retriever, lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
+        return open_book_over(self.retrieval, self.paths, tokenizer)
 
     def ensure_chunks(self, model_name: str) -> None:
         from slm_recipes.hub.tokenizers import token_counter, tokenizer_files

@@ -1,14 +1,15 @@
 """One way to declare an `slm` command: a typed function `def name(recipe: Recipe, option: T = default)`.
 
 Its docstring is the command's help (first line: the summary; `Args:` the options), its parameters
-after `recipe` are its options (required ones positional), and `Command.reads` names the recipe
-sections it reads, which `--help` lists with their keys. A few flags are aliases of recipe keys
-(`--skip-bad` is `--ingest.skip_bad true`); they are declared here too and listed in `--help`.
-Every command also takes `--config` recipe files and any `--section.key value`.
+after `recipe` are its options (required ones positional), and `Command.reads` names the parts of the
+recipe it reads (a test checks them against what the function and the procedures it calls use), whose
+keys `--help` lists. A few flags are aliases of recipe keys (`--skip-bad` is `--ingest.skip_bad true`).
+The parser that parses a command is the one that prints its help (`recipe.parser.command_parser`).
 """
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import sys
 from collections.abc import Callable, Sequence
@@ -17,34 +18,25 @@ from dataclasses import dataclass, field
 from jsonargparse import ArgumentParser
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.recipe.parser import parse_recipe, split_arguments
+from slm_recipes.recipe.arguments import Alias, Argument, read_command_line, tokenize
+from slm_recipes.recipe.parser import RECIPE_KEYS, command_parser, parse_recipe
 from slm_recipes.recipe.recipe import SECTIONS
 
-HELP_FLAGS = ("-h", "--help")
-MORE_KEYS = ("Any other recipe key can be given as --section.key value (e.g. --generation.temperature 0.7); "
-             "`slm fit --help` lists the training keys (trainer, model, data).")
-
-
-@dataclass(frozen=True)
-class Alias:
-    """A flag that sets a recipe key: a fixed `value`, or the flag's own value through `convert`."""
-
-    key: str
-    value: str | None = None
-    convert: Callable[[str], str] | None = None
-    help: str = ""
-
-    def expand(self, given: str | None) -> list[str]:
-        if self.value is not None:
-            return [f"--{self.key}={self.value}"]
-        if given is None:
-            raise RecipeError(f"--{self.key} needs a value")
-        return [f"--{self.key}={self.convert(given) if self.convert else given}"]
+#: What a command may read besides the sections: `data` (data.init_args), `model` (model.init_args.model_name),
+#: `paths` (the run's name, model and the sections' placements of its files).
+PARTS = (*SECTIONS, "data", "model", "paths")
+PART_HELP = {"model": "model.init_args.model_name (the model and its tokenizer)",
+             "paths": "the run's paths: name, the model's folder name and the placements ingest.output, distill.output, "
+                      "distill.cache_dir, curate.output_dir, curate.review_dir, curate.review_file, retrieval.index, "
+                      "export.output_dir, ui.documents_dir"}
+MORE_KEYS = ("Options may be written with dashes (--no-retrieval) or underscores; a true/false option given alone "
+             "means true. Any other recipe key can be given as --section.key value (e.g. --generation.temperature 0.7); "
+             "`slm fit --help` lists the training keys (trainer, model).")
 
 
 @dataclass(frozen=True)
 class Command:
-    """A command of `slm`: its function, the recipe sections it reads, its aliases of recipe keys."""
+    """A command of `slm`: its function, the parts of the recipe it reads, its aliases of recipe keys."""
 
     run: Callable[..., None]
     reads: tuple[str, ...] = ()
@@ -54,6 +46,11 @@ class Command:
     #: The function also gets `arguments`: the recipe's own command-line arguments (--config files, overrides),
     #: to run other `slm` commands on the same recipe (`slm ui`).
     passes_arguments: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = [part for part in self.reads if part not in PARTS and part != "everything"]
+        if unknown:
+            raise ValueError(f"{self.run.__name__} reads {unknown}, which no recipe has")
 
     @property
     def summary(self) -> str:
@@ -66,42 +63,37 @@ class Command:
         if self.options():
             parser.add_function_arguments(self.run, skip={"recipe", "arguments"}, as_positional=True, as_group=False)
 
-    def expand_aliases(self, argv: Sequence[str]) -> list[str]:
+    def normalised(self, argv: Sequence[str]) -> list[str]:
+        """`argv` with the command's options in their one spelling (`--api-key` is `--api_key`) and a true/false
+        option given alone set to true."""
+        parameters = inspect.signature(self.run).parameters
         out: list[str] = []
-        args = list(argv)
-        i = 0
-        while i < len(args):
-            flag, eq, value = args[i].partition("=")
-            alias = self.aliases.get(flag)
-            if alias is None:
-                out.append(args[i])
-            elif alias.value is not None or eq:
-                out += alias.expand(value if eq else None)
-            else:
-                if i + 1 >= len(args) or args[i + 1].startswith("--"):
-                    raise RecipeError(f"{flag} needs a value ({alias.help})")
-                out += alias.expand(args[i + 1])
-                i += 1
-            i += 1
+        for argument in tokenize(argv):
+            name = (argument.flag or "").removeprefix("--").replace("-", "_")
+            if argument.flag and argument.flag.startswith("--") and name in self.options():
+                value = argument.value
+                if value is None and parameters[name].annotation in (bool, "bool"):
+                    value = "true"
+                argument = Argument(f"--{name}", value)
+            out += argument.words()
         return out
 
 
 def run_command(name: str, command: Command, argv: Sequence[str]) -> None:
     """Parse `argv` for `command` (its options and the recipe) and run it."""
-    if any(arg in HELP_FLAGS for arg in argv):
+    argv = command.normalised(argv)
+    line = read_command_line(argv, RECIPE_KEYS, command.aliases)
+    if line.asks_help:
         print(help_text(name, command))
         return
-    argv = command.expand_aliases(argv)
     options = command.options()
-    if command.recipe_optional and not split_arguments(argv).configs:
-        parser = ArgumentParser(prog=f"slm {name}", exit_on_error=False)
-        command.add_options(parser)
-        config = _parse_options(parser, argv)
+    if not line.configs:
+        if not command.recipe_optional:
+            raise RecipeError(f"slm {name} needs a recipe: --config RECIPE.yaml (see `slm {name} --help`)")
+        config = _parse_options(command_parser(command.add_options, prog=f"slm {name}"), argv)
         command.run(None, **{key: config.get(key) for key in options})
         return
-    if not split_arguments(argv).configs:
-        raise RecipeError(f"slm {name} needs a recipe: --config RECIPE.yaml (see `slm {name} --help`)")
-    recipe, config = parse_recipe(argv, command.add_options, prog=f"slm {name}")
+    recipe, config = parse_recipe(argv, command.add_options, command.aliases, prog=f"slm {name}")
     passed = {"arguments": list(argv)} if command.passes_arguments else {}
     command.run(recipe, **passed, **{key: config.get(key) for key in options})
 
@@ -116,29 +108,52 @@ def _parse_options(parser: ArgumentParser, argv: Sequence[str]):
 
 
 def help_text(name: str, command: Command) -> str:
-    """The command's usage, its own options and aliases, and the keys of the recipe sections it reads."""
+    """The command's usage, its own options and aliases, and the keys of the recipe parts it reads: the help of the
+    parser that parses it, showing the groups of what the command reads."""
     doc = inspect.getdoc(command.run) or ""
     summary, _, rest = doc.partition("\n")
     description = rest.split("\nArgs:")[0].strip()
-    parser = ArgumentParser(prog=f"slm {name}", description=f"{summary}\n\n{description}".strip(),
-                            epilog=MORE_KEYS, exit_on_error=False)
-    parser.add_argument("-c", "--config", help="A recipe file (YAML); give several to layer them: a domain, a model size, "
-                        "an overlay. Bundled recipes are found by name (demo.yaml)."
-                        + (" Optional for this command." if command.recipe_optional else ""))
-    command.add_options(parser)
-    for flag, alias in command.aliases.items():
-        shape = {"action": "store_true"} if alias.value is not None else {"metavar": flag.lstrip("-").upper()}
-        parser.add_argument(flag, help=f"{alias.help} (alias of --{alias.key}"
-                            + (f" {alias.value})" if alias.value is not None else ")"), **shape)
-    sections = [key for key in command.reads if key in SECTIONS]
-    if "name" in command.reads:
-        parser.add_argument("--name", help="Run name: the folders logs/<name>/, exports/<name>/, data/<name>/.")
-    for key in sections:
-        parser.add_dataclass_arguments(SECTIONS[key], key)
-    other = [key for key in command.reads if key not in SECTIONS and key != "name"]
+    usage = f"slm {name} --config RECIPE.yaml [--config MORE.yaml] [options] [--section.key value ...]"
+    parser = command_parser(command.add_options, prog=f"slm {name}", description=f"{summary}\n\n{description}".strip(),
+                            epilog=MORE_KEYS, usage=usage)
+    if command.aliases:
+        group = parser.add_argument_group("aliases of recipe keys")
+        for flag, alias in command.aliases.items():
+            shape = {"action": "store_true"} if alias.value is not None else {"metavar": flag.lstrip("-").upper()}
+            setting = f"--{alias.key} {alias.value}" if alias.value is not None else f"--{alias.key}"
+            group.add_argument(flag, help=f"{alias.help} (alias of {setting})", **shape)
+    reads = set(PARTS) if "everything" in command.reads else set(command.reads)
+    shown = {f"{key}" for key in reads if key in SECTIONS} | ({"data.init_args"} if "data" in reads else set())
+    other = [PART_HELP[p] for p in ("model", "paths") if p in reads]
     if other:
-        parser.epilog = f"Also reads {', '.join(other)} from the recipe. {MORE_KEYS}"
+        parser.epilog = f"Also reads {'; '.join(other)}. {MORE_KEYS}"
+    return _format_help(parser, shown, show_name="paths" in reads)
+
+
+def _format_help(parser: ArgumentParser, sections: set[str], show_name: bool) -> str:
+    """The parser's help with the keys of recipe sections not in `sections` left out (this parser is built for it)."""
+    for group in parser._action_groups:  # noqa: SLF001 - argparse keeps a group's arguments here
+        hidden = [a for a in group._group_actions if not _shown(a, sections, show_name)]  # noqa: SLF001
+        for action in hidden:
+            action.help = argparse.SUPPRESS
+        if hidden and len(hidden) == len(group._group_actions):  # noqa: SLF001
+            group.description = None
     return parser.format_help()
+
+
+def _shown(action: argparse.Action, sections: set[str], show_name: bool) -> bool:
+    flags = [s for s in action.option_strings if s.startswith("--")]
+    if not flags:
+        return True
+    key = flags[0][2:]
+    top = key.split(".")[0]
+    if key == "name":
+        return show_name
+    if top in SECTIONS:
+        return top in sections
+    if top == "data":
+        return key.startswith("data.init_args") and "data.init_args" in sections
+    return True
 
 
 def print_overview(commands: dict[str, str], usage: str = "") -> None:

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from slm_recipes.cli.command import Alias, Command, print_overview, run_command
+from slm_recipes.cli.command import Command, print_overview, run_command
 from slm_recipes.cli.commands.data import curate, distill, index, ingest, inspect_data, review_export, review_import
 from slm_recipes.cli.commands.evaluate import evaluate
 from slm_recipes.cli.commands.export import export, gguf_list
@@ -19,44 +19,40 @@ from slm_recipes.cli.commands.keys import keys
 from slm_recipes.cli.commands.talk import chat, predict, serve
 from slm_recipes.cli.commands.ui import ui
 from slm_recipes.core.errors import RecipeError, RunFailed
+from slm_recipes.recipe.arguments import Alias
 
-CLOSED_BOOK = {"--no-retrieval": Alias("no_retrieval", "true", help="answer closed-book, even for a model trained "
-                                                                "open-book")}
 TRAINING = {
     "fit": "fine-tune (LoRA / QLoRA) on the recipe's data; TensorBoard under logs/<name>/<model>/",
     "validate": "validation loss and QA metrics of the base model, or of a checkpoint with --ckpt_path",
 }
+#: What answering reads: the model and its open book (`assembly.answering`).
+ANSWERING = ("generation", "retrieval", "data", "model", "paths")
+#: What the recipe's DataModule and data stages read (`assembly.data`).
+DATA = ("data", "ingest", "distill", "curate", "retrieval", "model", "paths")
 COMMANDS: dict[str, Command] = {
-    "ingest": Command(ingest, reads=("ingest", "name", "model.init_args.model_name (the tokenizer)"),
+    "ingest": Command(ingest, reads=("ingest", "model", "paths"),
                       aliases={"--skip-bad": Alias("ingest.skip_bad", "true", help="ingest the readable documents, "
                                                    "list the bad ones")}),
-    "distill": Command(distill, reads=("distill", "ingest", "name")),
-    "curate": Command(curate, reads=("curate", "ingest", "distill", "name")),
-    "index": Command(index, reads=("retrieval", "ingest", "name", "model.init_args.model_name (the tokenizer)")),
-    "review export": Command(review_export, reads=("curate", "name")),
-    "review import": Command(review_import, reads=("curate", "name")),
-    "inspect-data": Command(inspect_data, reads=("name", "model.init_args.model_name", "data", "retrieval")),
-    "keys": Command(keys, reads=("distill",), recipe_optional=True),
-    "chat": Command(chat, reads=("generation", "retrieval", "name", "model.init_args.model_name",
-                                 "data.init_args.system_prompt", "data.init_args.context"), aliases=CLOSED_BOOK),
-    "predict": Command(predict, reads=("generation", "retrieval", "name", "model.init_args.model_name",
-                                       "data.init_args.system_prompt", "data.init_args.context"),
-                       aliases=CLOSED_BOOK),
-    "serve": Command(serve, reads=("serve", "generation", "retrieval", "name", "model.init_args.model_name",
-                                   "data.init_args.system_prompt", "data.init_args.context"),
-                     aliases={**CLOSED_BOOK, "--host": Alias("serve.host", help="address to bind (default 127.0.0.1)"),
-                              "--port": Alias("serve.port", help="TCP port (default 8000)"),
-                              "--api-key": Alias("api_key", help="the key clients must send; better: $SLM_API_KEY")}),
-    "ui": Command(ui, reads=("ui", "name", "everything else: every button runs its command on this recipe"),
-                  passes_arguments=True,
+    "distill": Command(distill, reads=("distill", "paths")),
+    "curate": Command(curate, reads=("curate", "paths")),
+    "index": Command(index, reads=("ingest", "distill", "curate", "retrieval", "model", "paths")),
+    "review export": Command(review_export, reads=("curate", "paths")),
+    "review import": Command(review_import, reads=("paths",)),
+    "inspect-data": Command(inspect_data, reads=DATA),
+    "keys": Command(keys, reads=("distill", "paths"), recipe_optional=True),
+    "chat": Command(chat, reads=ANSWERING),
+    "predict": Command(predict, reads=ANSWERING),
+    "serve": Command(serve, reads=("serve", *ANSWERING),
+                     aliases={"--host": Alias("serve.host", help="address to bind (default 127.0.0.1)"),
+                              "--port": Alias("serve.port", help="TCP port (default 8000)")}),
+    "ui": Command(ui, reads=("everything",), passes_arguments=True,
                   aliases={"--host": Alias("ui.host", help="address to bind (default 127.0.0.1)"),
                            "--port": Alias("ui.port", help="TCP port (default 7860)")}),
-    "export": Command(export, reads=("export", "generation", "name", "model.init_args.model_name",
-                                     "data.init_args.system_prompt", "data.init_args.eval_file"),
+    "export": Command(export, reads=("export", "generation", "data", "model", "paths"),
                       aliases={"--gguf": Alias("export.gguf", convert=gguf_list,
                                                help="GGUF types this time, comma-separated: q8_0,q4_k_m"),
                                "--no-verify": Alias("export.verify", "false", help="skip the verification")}),
-    "eval": Command(evaluate, reads=("evaluation", "retrieval", "name", "model.init_args.model_name", "data")),
+    "eval": Command(evaluate, reads=("evaluation", *DATA)),
 }
 
 
@@ -102,14 +98,8 @@ def command_of(argv: list[str]) -> tuple[str, list[str]]:
 
 
 def run_training(argv: list[str]) -> None:
-    """`slm fit` / `slm validate` through LightningCLI; parse errors become one line naming the recipe file."""
-    from argparse import ArgumentError
-
+    """`slm fit` / `slm validate` through LightningCLI (parse errors are one line naming the recipe file)."""
     from slm_recipes.cli.training import SLMCLI
-    from slm_recipes.recipe.errors import config_files_in, explain_parse_error
 
-    try:
-        SLMCLI(args=argv)
-    except ArgumentError as err:
-        raise RecipeError(explain_parse_error(str(err), config_files_in(argv))) from None
+    SLMCLI(args=argv)
 

@@ -1,7 +1,8 @@
 """`slm fit` and `slm validate`: LightningCLI over the recipe, with the base recipe first and the run's callbacks.
 
-The recipe sections and their links are `recipe_parser.add_recipe_sections`, shared with every other
-command; this parser adds the training sections (trainer, model, data) and checks them in full.
+The recipe is read and merged as for every other command (`recipe.parser.training_arguments`: one
+`--config` holding the merged tree); this parser declares the recipe sections as every command does
+(`add_recipe_sections`), adds the training sections (trainer, model, data) and checks them in full.
 From the parse it builds the same `Recipe` the other commands read, and from the recipe the
 callbacks a recipe tunes by section rather than by list entry: the QA evaluation (`evaluation:`),
 merging and GGUF export (`export:`), and plain progress lines when the output is not a terminal.
@@ -9,7 +10,9 @@ merging and GGUF export (`export:`), and plain progress lines when the output is
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
+from argparse import ArgumentError
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,31 +26,32 @@ from slm_recipes.assembly.data import recipe_stages
 from slm_recipes.callbacks.qa_evaluation import QAEvaluation
 from slm_recipes.core.devices import trainer_precision
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.datamodules.config import DataConfig
 from slm_recipes.datamodules.distilled_qa import DistilledQADataModule
 from slm_recipes.modules.qlora_causal_lm import QLoRACausalLM
-from slm_recipes.recipe.errors import explain_parse_error, missing_package
-from slm_recipes.recipe.files import RecipeFile, package_class_path, recipe_files
-from slm_recipes.recipe.parser import add_recipe_sections, recipe_from_config, split_arguments
+from slm_recipes.recipe.errors import missing_package
+from slm_recipes.recipe.parser import add_recipe_sections, recipe_from_config, training_arguments
 from slm_recipes.recipe.recipe import Recipe
-
-CLASS_PATH_FLAGS = ("--model", "--data", "--model.class_path", "--data.class_path")
 
 
 class SLMCLI(LightningCLI):
     """Every recipe starts from the bundled `base.yaml`; later `--config` files and flags override it."""
 
     def __init__(self, args: Sequence[str], run: bool = True, **kwargs: Any) -> None:
-        self.files, args = with_recipe_files(list(args), subcommand=run)
+        self.read, args = training_arguments(list(args), subcommand=run)
         self.recipe: Recipe | None = None
         parser_kwargs = {"exit_on_error": False, **{name: {"exit_on_error": False} for name in self.subcommands()}}
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*args parameter is intended to run from within Python")
-            super().__init__(
-                QLoRACausalLM, DistilledQADataModule, subclass_mode_model=True, subclass_mode_data=True,
-                args=args, run=run, parser_kwargs=parser_kwargs, auto_configure_optimizers=False,
-                # the run folder is fixed (so `--ckpt_path last` finds it); config.yaml is the latest command's
-                save_config_kwargs={"overwrite": True}, **kwargs,
-            )
+            try:
+                super().__init__(
+                    QLoRACausalLM, DistilledQADataModule, subclass_mode_model=True, subclass_mode_data=True,
+                    args=args, run=run, parser_kwargs=parser_kwargs, auto_configure_optimizers=False,
+                    # the run folder is fixed (so `--ckpt_path last` finds it); config.yaml is the latest command's
+                    save_config_kwargs={"overwrite": True}, **kwargs,
+                )
+            except ArgumentError as err:  # the parse: one line naming the recipe file and line
+                raise RecipeError(self.read.explain(str(err))) from None
 
     @staticmethod
     def subcommands() -> dict[str, set[str]]:
@@ -71,8 +75,10 @@ class SLMCLI(LightningCLI):
         config = self._run_config()
         if config.trainer.precision is None:
             config.trainer.precision = trainer_precision(config.trainer.accelerator)
-        training = {key: {"init_args": config[key].init_args.as_dict()} for key in ("model", "data")}
-        self.recipe = recipe_from_config(config, training, tuple(str(f.path) for f in self.files))
+        data = config.data.init_args.as_dict()
+        known = {f.name for f in dataclasses.fields(DataConfig)}
+        self.recipe = recipe_from_config(config, config.model.init_args.get("model_name"),
+                                         {k: v for k, v in data.items() if k in known}, tuple(self.read.file_names))
         config.data.init_args.train_file = self.recipe.train_file  # the run's own dataset when the recipe names none
         config.data.init_args.val_file = self.recipe.val_file
 
@@ -82,7 +88,7 @@ class SLMCLI(LightningCLI):
         except ValueError as err:  # a class the recipe names could not be built: one line if we know why
             if not missing_package(str(err)):
                 raise
-            raise RecipeError(explain_parse_error(str(err), [str(f.path) for f in self.files])) from None
+            raise RecipeError(self.read.explain(str(err))) from None
 
     def instantiate_trainer(self, **kwargs: Any):
         config = self._run_config()
@@ -98,28 +104,6 @@ class SLMCLI(LightningCLI):
             return super().instantiate_trainer(callbacks=callbacks, **kwargs)
         except (ValueError, MisconfigurationException) as err:  # Lightning's word on devices, strategy, precision
             raise RecipeError(f"trainer: {str(err).splitlines()[0]}") from None
-
-
-def with_recipe_files(args: list[str], subcommand: bool) -> tuple[list[RecipeFile], list[str]]:
-    """The recipe files (bundled base first) read once, and `args` with each `--config` replaced by its content.
-
-    Help and `--print_config` see the base recipe too; a bundled recipe's own files are resolved beside it.
-    """
-    if any(a in ("-h", "--help") for a in args[:1]):
-        return [], args
-    at = 1 if subcommand and args and not args[0].startswith("-") else 0
-    split = split_arguments(args[at:], training=())
-    files = recipe_files(split.configs)
-    rest = [_owned_class_path(arg, before) for before, arg in zip(["", *split.rest], split.rest, strict=False)]
-    return files, [*args[:at], *(a for f in files for a in ("--config", f.as_config_string())), *rest]
-
-
-def _owned_class_path(arg: str, before: str) -> str:
-    """`--model.class_path modules.X` on the command line names the installed package too."""
-    flag, eq, value = arg.partition("=")
-    if eq and flag in CLASS_PATH_FLAGS:
-        return f"{flag}={package_class_path(value)}"
-    return package_class_path(arg) if before in CLASS_PATH_FLAGS else arg
 
 
 def load_training_cli(argv: Sequence[str]) -> SLMCLI:

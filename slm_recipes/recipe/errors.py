@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from slm_recipes.core.errors import RecipeError
@@ -30,17 +31,22 @@ def missing_package(message: str) -> tuple[str, str] | None:
     return next((found for needle, found in MISSING_PACKAGES.items() if needle in message), None)
 
 
-def explain_parse_error(message: str, config_files: list[str]) -> str:
+def explain_parse_error(message: str, config_files: list[str], overridden: Sequence[str] = ()) -> str:
+    """One line for jsonargparse's `message`: the key, where it is set (`file:line`, or the command line's flag for
+    a key in `overridden`) and what to do."""
+    def locate(key: str) -> str:
+        return located(key, config_files, overridden)
+
     missing = missing_package(message)
     if missing:
         key, advice = missing
-        location = locate(key, config_files)
+        location = locate(key)
         return f"{location + ': ' if location else ''}{key}: {advice}"
     section = PARSER_KEY.search(message)
     where = f" in {section.group(1)}" if section else ""
     unknown = _unknown_key(message, section.group(1) if section else "")
     if unknown:
-        location = locate(unknown, config_files)
+        location = locate(unknown)
         if location:
             parent, _, key = unknown.rpartition(".")
             return f"{location}: unknown key '{key}' in {parent or 'the recipe'}; {SPELLING}"
@@ -53,7 +59,7 @@ def explain_parse_error(message: str, config_files: list[str]) -> str:
     expected = EXPECTED.search(message)
     if section and expected:
         kind = expected.group(1) or expected.group(2)
-        location = locate(section.group(1), config_files)
+        location = locate(section.group(1))
         got = expected.group(3).strip()
         return f"{location + ': ' if location else ''}{section.group(1)}: expected {_kind(kind)}, got {got!r}"
     lines = [line.strip() for line in message.splitlines() if line.strip()]
@@ -79,9 +85,13 @@ def _kind(name: str) -> str:
             "str": "text", "dict": "a mapping"}.get(name, name)
 
 
-def locate(dotted: str, config_files: list[str]) -> str:
-    """`file:line` of the last recipe file that sets `dotted` (a.b.c, init_args steps optional), or ""."""
+def located(dotted: str, config_files: list[str], overridden: Sequence[str] = ()) -> str:
+    """`--key (command line)` when the command line sets `dotted`, else `file:line` of the last recipe file that
+    sets it (a.b.c, init_args steps optional), or ""."""
     wanted = [k for k in dotted.split(".") if k != "init_args"]
+    for key in reversed(overridden):
+        if [k for k in key.split(".") if k != "init_args"] == wanted:
+            return f"--{key} (command line)"
     for name in reversed(config_files):
         try:
             path = find_recipe(name)
@@ -108,7 +118,3 @@ def _line_of(path: Path, wanted: list[str]) -> int | None:
         if keys == wanted:
             return number
     return None
-
-
-def config_files_in(argv: list[str]) -> list[str]:
-    return [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in ("--config", "-c")]

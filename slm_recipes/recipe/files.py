@@ -6,8 +6,8 @@ names its own documents and question sets relative to the bundled folder; every 
 recipe is relative to the folder the command runs in.
 
 The design card names components `modules.X` and `datamodules.X`; those packages are installed as
-`slm_recipes.modules` and `slm_recipes.datamodules`, so a recipe's `class_path` is rewritten to
-them here and `import modules` never reaches a user's own folder of that name.
+`slm_recipes.modules` and `slm_recipes.datamodules`, so the merge (`recipe.merge`) rewrites a recipe's
+`class_path` with `package_class_path` and `import modules` never reaches a user's own folder of that name.
 """
 
 from __future__ import annotations
@@ -57,11 +57,6 @@ class RecipeFile:
     def bundled(self) -> bool:
         return bundled_dir() in self.path.resolve().parents
 
-    def as_config_string(self, without: Sequence[str] = ()) -> str:
-        """The content (less the sections `without`) for jsonargparse's `--config`, which takes a YAML string too."""
-        content = {k: v for k, v in self.content.items() if k not in without}
-        return yaml.safe_dump(content, allow_unicode=True, sort_keys=False) if content else "{}\n"
-
 
 def read_recipe_file(name: str) -> RecipeFile:
     """Parse one recipe file; a YAML error names the file, line and column."""
@@ -78,8 +73,8 @@ def read_recipe_file(name: str) -> RecipeFile:
     if not isinstance(content, dict):
         raise RecipeError(f"{path}: a recipe is a mapping of sections (name:, model:, data:, ...), "
                           f"not a {type(content).__name__}")
-    recipe = RecipeFile(path, _with_package_class_paths(content))
-    return RecipeFile(path, _resolve_bundled_paths(recipe.content, path.parent)) if recipe.bundled else recipe
+    recipe = RecipeFile(path, content)
+    return RecipeFile(path, _resolve_bundled_paths(content, path.parent)) if recipe.bundled else recipe
 
 
 def recipe_files(config_args: Sequence[str]) -> list[RecipeFile]:
@@ -94,14 +89,6 @@ def package_class_path(value: Any) -> Any:
             if value.startswith(short):
                 return owned + value[len(short):]
     return value
-
-
-def _with_package_class_paths(content: dict[str, Any]) -> dict[str, Any]:
-    out = dict(content)
-    for section in ("model", "data"):
-        if isinstance(out.get(section), dict) and "class_path" in out[section]:
-            out[section] = {**out[section], "class_path": package_class_path(out[section]["class_path"])}
-    return out
 
 
 def _resolve_bundled_paths(content: dict[str, Any], folder: Path) -> dict[str, Any]:

@@ -1,154 +1,149 @@
-"""Read a recipe without Lightning: the same files, sections and links as `slm fit`, for every other command.
+"""Read a recipe: its files (the bundled base first), their one merge with the command line, one parse.
 
-The recipe sections (`name`, `ingest`, `distill`, `curate`, `generation`, `export`, `evaluation`) are
-declared once, in `add_recipe_sections`, and parsed by jsonargparse here and inside LightningCLI
-alike. The training sections (`trainer`, `model`, `data`, ...) are only merged here, the way
-LightningCLI merges them (mappings key by key, lists whole, `--model.x` meaning `model.init_args.x`),
-because checking them needs Lightning's classes: several seconds that a command reading the
-recipe should not pay. `slm fit` checks them in full.
+Every command reads the command line with `read_recipe` (`recipe.arguments`: the one argv reader) and
+the files and overrides merge once (`recipe.merge`). `slm fit` and `slm validate` hand the merged tree to
+LightningCLI, which checks it in full (`training_arguments`); every other command parses the recipe's own
+sections and the typed `data:` section with jsonargparse (`command_parser`), the same parser that prints
+its `--help`, while `trainer` and `model` are checked by `slm fit` only: Lightning's classes cost seconds
+that a command reading the recipe should not pay.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import dataclasses
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from jsonargparse import ActionConfigFile, ArgumentParser, Namespace
 
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.datamodules.config import DataConfig
+from slm_recipes.recipe.arguments import Alias, CommandLine, read_command_line
 from slm_recipes.recipe.errors import explain_parse_error
-from slm_recipes.recipe.files import TRAINING_SECTIONS, package_class_path, recipe_files
+from slm_recipes.recipe.files import TRAINING_SECTIONS, RecipeFile, recipe_files
+from slm_recipes.recipe.merge import merged_tree
 from slm_recipes.recipe.recipe import SECTIONS, Recipe, build_recipe, section
 
-CONFIG_FLAGS = ("--config", "-c")
-_CLASS_KEYS = ("class_path", "init_args", "dict_kwargs")
+#: The top-level keys of a recipe.
+RECIPE_KEYS = ("name", *SECTIONS, *TRAINING_SECTIONS)
+DATAMODULE = "slm_recipes.datamodules.DistilledQADataModule"
+NAME_HELP = "Run name: training under logs/<name>/<model>/, shipping under exports/<name>/, data under data/<name>/."
+
+
+@dataclass(frozen=True)
+class ReadRecipe:
+    """A command line read: its recipe files, the merged tree and the rest of the arguments."""
+
+    files: list[RecipeFile]
+    tree: dict[str, Any]
+    line: CommandLine
+
+    @property
+    def file_names(self) -> list[str]:
+        return [str(f.path) for f in self.files]
+
+    def explain(self, message: str) -> str:
+        """A parse error as one line naming the recipe file and line, or the command line's flag."""
+        return explain_parse_error(message, self.file_names, [key for key, _ in self.line.overrides])
+
+
+def holds_text(keys: list[str]) -> bool:
+    """The recipe key is typed as text (its command-line value is never read as YAML)."""
+    if keys == ["name"]:
+        return True
+    if keys[0] in SECTIONS and len(keys) == 2:
+        owner: Any = SECTIONS[keys[0]]
+    elif keys[:2] == ["data", "init_args"] and len(keys) == 3:
+        owner = DataConfig
+    else:
+        return False
+    types = {f.name: str(f.type) for f in dataclasses.fields(owner)}
+    return types.get(keys[-1]) in ("str", "str | None")
+
+
+def read_recipe(argv: Sequence[str], aliases: Mapping[str, Alias] | None = None, alone: Collection[str] = ()
+                ) -> ReadRecipe:
+    """The recipe files of `argv` and their merge with its overrides (after expanding `aliases`)."""
+    line = read_command_line(argv, RECIPE_KEYS, aliases, alone)
+    files = recipe_files(line.configs)
+    return ReadRecipe(files, merged_tree([f.content for f in files], line.overrides, holds_text), line)
 
 
 def add_recipe_sections(parser: ArgumentParser) -> None:
-    """The recipe's own sections; `slm fit` and every other command share this."""
-    parser.add_argument("--name", type=str, default="run",
-                        help="Run name: training under logs/<name>/<model>/, shipping under exports/<name>/, "
-                             "data under data/<name>/.")
+    """`name` and the recipe's own sections; `slm fit` and every other command declare them this way."""
+    parser.add_argument("--name", type=str, default="run", help=NAME_HELP)
     for key, cls in SECTIONS.items():
-        parser.add_dataclass_arguments(cls, key)
+        parser.add_class_arguments(cls, key)
 
 
-@dataclass
-class SplitArguments:
-    """A command line taken apart: recipe files, training-section overrides, and the rest for jsonargparse."""
-
-    configs: list[str] = field(default_factory=list)
-    training: list[tuple[str, Any]] = field(default_factory=list)
-    rest: list[str] = field(default_factory=list)
-
-
-def split_arguments(argv: Sequence[str], training: Sequence[str] = TRAINING_SECTIONS) -> SplitArguments:
-    """`--config` files, overrides of the `training` sections (parsed as YAML values), and the rest."""
-    out = SplitArguments()
-    args = list(argv)
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        flag, eq, value = arg.partition("=")
-        top = flag[2:].split(".")[0] if flag.startswith("--") else ""
-        if flag in CONFIG_FLAGS or top in training:
-            if not eq:
-                if i + 1 >= len(args):
-                    raise RecipeError(f"{flag} needs a value")
-                value, i = args[i + 1], i + 1
-            if flag in CONFIG_FLAGS:
-                out.configs.append(value)
-            else:
-                out.training.append((flag[2:], yaml.safe_load(value) if value.strip() else value))
-        else:
-            out.rest.append(arg)
-        i += 1
-    return out
-
-
-def merge(base: Any, update: Any) -> Any:
-    """Mappings merge key by key; anything else (lists included) is replaced whole."""
-    if isinstance(base, dict) and isinstance(update, dict):
-        out = dict(base)
-        for key, value in update.items():
-            out[key] = merge(out.get(key), value)
-        return out
-    return update
-
-
-def _component(value: Any) -> Any:
-    """`model: {model_name: x}` means `model: {init_args: {model_name: x}}`, as in LightningCLI."""
-    if not isinstance(value, dict):
-        return value
-    init = {k: v for k, v in value.items() if k not in _CLASS_KEYS}
-    out = {k: v for k, v in value.items() if k in _CLASS_KEYS}
-    if "class_path" in out:
-        out["class_path"] = package_class_path(out["class_path"])
-    if init:
-        out["init_args"] = merge(out.get("init_args") or {}, init)
-    return out
-
-
-def training_sections(contents: Sequence[dict[str, Any]], overrides: Sequence[tuple[str, Any]]) -> dict[str, Any]:
-    """The training sections merged over the files in order, then the command line's dotted keys."""
-    tree: dict[str, Any] = {}
-    for content in contents:
-        part = {k: v for k, v in content.items() if k in TRAINING_SECTIONS}
-        for key in ("model", "data"):
-            if key in part:
-                part[key] = _component(part[key])
-        tree = merge(tree, part)
-    for dotted, value in overrides:
-        keys = dotted.split(".")
-        if keys[0] in ("model", "data") and len(keys) > 1 and keys[1] not in _CLASS_KEYS:
-            keys = [keys[0], "init_args", *keys[1:]]
-        for key in reversed(keys):
-            value = {key: value}
-        tree = merge(tree, value)
-    return tree
-
-
-def recipe_parser(add_options: Callable[[ArgumentParser], None] | None = None, **kwargs: Any) -> ArgumentParser:
-    """jsonargparse over the recipe sections, plus a command's own options."""
+def command_parser(add_options: Callable[[ArgumentParser], None] | None = None, **kwargs: Any) -> ArgumentParser:
+    """jsonargparse over a command's own options, the recipe's sections and its `data:` section."""
     parser = ArgumentParser(exit_on_error=False, **kwargs)
-    parser.add_argument("-c", "--config", action=ActionConfigFile, help="A recipe file (YAML); give several to layer them.")
+    parser.add_argument("-c", "--config", action=ActionConfigFile,
+                        help="A recipe file (YAML); give several to layer them: a domain, a model size, an overlay. "
+                             "Bundled recipes are found by name (demo.yaml).")
     if add_options is not None:
         add_options(parser)
     add_recipe_sections(parser)
+    parser.add_argument("--data.class_path", type=str | None, default=None,
+                        help="The DataModule (the keys below are DistilledQADataModule's).")
+    parser.add_class_arguments(DataConfig, "data.init_args")
     return parser
 
 
+def parsed_part(tree: Mapping[str, Any]) -> dict[str, Any]:
+    """What the command parser checks: every key but trainer, model and seed_everything (`slm fit` checks those),
+    and the data section when it is our DataModule's."""
+    part = {k: v for k, v in tree.items() if k not in TRAINING_SECTIONS}
+    data = tree.get("data") or {}
+    if data.get("class_path", DATAMODULE) == DATAMODULE:
+        part["data"] = data
+    return part
+
+
 def parse_recipe(argv: Sequence[str], add_options: Callable[[ArgumentParser], None] | None = None,
-                 **kwargs: Any) -> tuple[Recipe, Namespace]:
+                 aliases: Mapping[str, Alias] | None = None, alone: Collection[str] = (), **kwargs: Any
+                 ) -> tuple[Recipe, Namespace]:
     """The Recipe of `argv` and the parsed namespace (a command's own options are in it)."""
-    split = split_arguments(argv)
-    files = recipe_files(split.configs)
-    parser = recipe_parser(add_options, **kwargs)
-    args = [a for f in files for a in ("--config", f.as_config_string(without=TRAINING_SECTIONS))] + split.rest
+    read = read_recipe(argv, aliases, alone)
+    parser = command_parser(add_options, **kwargs)
+    config_text = yaml.safe_dump(parsed_part(read.tree), allow_unicode=True, sort_keys=False)
     try:
-        config = parser.parse_args(args)
+        config = parser.parse_args(["--config", config_text, *read.line.rest_words()])
     except Exception as err:  # jsonargparse raises argparse.ArgumentError, or TypeError/ValueError from a check
         if isinstance(err, RecipeError):
             raise
-        raise RecipeError(explain_parse_error(str(err), [str(f.path) for f in files])) from None
-    training = training_sections([f.content for f in files], split.training)
-    recipe = recipe_from_config(config, training, tuple(str(f.path) for f in files))
-    return recipe, config
+        raise RecipeError(read.explain(str(err))) from None
+    data = (read.tree.get("data") or {}).get("init_args") or {}
+    known = {f.name for f in dataclasses.fields(DataConfig)}
+    return recipe_from_config(config, _model_name(read.tree), {k: v for k, v in data.items() if k in known},
+                              tuple(read.file_names)), config
 
 
-def recipe_from_config(config: Namespace, training: dict[str, Any], files: tuple[str, ...] = ()) -> Recipe:
-    """The Recipe from a parsed namespace (the recipe sections) and the training sections as plain mappings."""
+def recipe_from_config(config: Namespace, model_name: Any, data: Mapping[str, Any], files: tuple[str, ...] = ()) -> Recipe:
+    """The Recipe from a parsed namespace (the recipe sections), the model name and the data section's values."""
     sections = {key: section(key, _plain(config.get(key))) for key in SECTIONS}
-    model = (training.get("model") or {}).get("init_args") or {}
-    data = (training.get("data") or {}).get("init_args") or {}
-    return build_recipe(config.get("name") or "run", model, data, sections, files)
+    return build_recipe(config.get("name") or "run", model_name, DataConfig(**data), sections, files)
 
 
 def load_recipe(argv: Sequence[str]) -> Recipe:
     """The recipe of a command line such as `--config recipes/demo.yaml --generation.temperature 0.7`."""
     return parse_recipe(argv)[0]
+
+
+def training_arguments(argv: Sequence[str], subcommand: bool) -> tuple[ReadRecipe, list[str]]:
+    """LightningCLI's arguments for `argv` (its subcommand first): the merged recipe as one `--config`, then its own
+    options (`--ckpt_path`, `--print_config`, `--help`, ...), so its help and printed config show the recipe too."""
+    at = 1 if subcommand and argv and not argv[0].startswith("-") else 0
+    read = read_recipe(argv[at:])
+    config = yaml.safe_dump(read.tree, allow_unicode=True, sort_keys=False)
+    return read, [*argv[:at], "--config", config, *read.line.rest_words()]
+
+
+def _model_name(tree: Mapping[str, Any]) -> Any:
+    return ((tree.get("model") or {}).get("init_args") or {}).get("model_name")
 
 
 def _plain(value: Any) -> Any:

@@ -1,20 +1,20 @@
 """The recipe as one typed, frozen object: what every `slm` command reads.
 
-`slm fit` and `slm validate` build it from LightningCLI's parse; every other command from the same
-recipe files, sections and links without Lightning (`recipe_parser.load_recipe`). Stage paths left
-unset in the recipe are filled in from `RunPaths`, so a stage always sees where to read and write.
+`slm fit` and `slm validate` build it from LightningCLI's parse; every other command from the same merged
+recipe without Lightning (`recipe.parser.load_recipe`). The sections hold what the recipe says; where the run's
+files go is `paths` (`RunPaths`), from the recipe's name, model and placements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from types import MappingProxyType
 from typing import Any
 
 from slm_recipes.core.errors import RecipeError
 from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.curate.config import CurateConfig
+from slm_recipes.datamodules.config import DataConfig
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.evaluation.config import EvaluationConfig
 from slm_recipes.export.config import ExportConfig
@@ -22,13 +22,13 @@ from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.serve.config import ServeConfig
-from slm_recipes.ui.config import UISettings
+from slm_recipes.ui.config import UIConfig
 
 #: Recipe section -> its settings class (each a frozen dataclass that checks itself).
 SECTIONS: dict[str, type] = {"ingest": IngestConfig, "distill": DistillConfig, "curate": CurateConfig,
                              "generation": GenerationSettings, "export": ExportConfig, "evaluation": EvaluationConfig,
                              "retrieval": RetrievalConfig, "serve": ServeConfig,
-                             "ui": UISettings}
+                             "ui": UIConfig}
 SIZE_HINT = "add a model-size recipe, e.g. --config recipes/models/qwen2.5-0.5b.yaml"
 
 
@@ -47,37 +47,37 @@ class Recipe:
     evaluation: EvaluationConfig
     retrieval: RetrievalConfig
     serve: ServeConfig
-    ui: UISettings
-    #: The DataModule's arguments (`data.init_args`) with the model name linked in.
-    data: Mapping[str, Any]
+    ui: UIConfig
+    #: The DataModule's arguments (`data.init_args`; the model name is `model_name`).
+    data: DataConfig
     #: The recipe files it came from, base first.
     files: tuple[str, ...] = ()
 
     @property
     def system_prompt(self) -> str | None:
-        return self.data.get("system_prompt")
+        return self.data.system_prompt
 
     @property
     def eval_file(self) -> str | None:
-        return self.data.get("eval_file")
+        return self.data.eval_file
 
     @property
     def makes_its_dataset(self) -> bool:
         """No training file named and documents to read: the run makes its own dataset (ingest → distill → curate)."""
-        return not self.data.get("train_file") and bool(self.ingest.sources)
+        return not self.data.train_file and bool(self.ingest.sources)
 
     @property
     def train_file(self) -> str | None:
-        return str(self.paths.split("train")) if self.makes_its_dataset else self.data.get("train_file")
+        return str(self.paths.split("train")) if self.makes_its_dataset else self.data.train_file
 
     @property
     def val_file(self) -> str | None:
-        return str(self.paths.split("val")) if self.makes_its_dataset else self.data.get("val_file")
+        return str(self.paths.split("val")) if self.makes_its_dataset else self.data.val_file
 
     @property
     def open_book(self) -> bool:
         """The model was trained to read passages (`data.init_args.context` gold or raft): answers retrieve."""
-        return self.data.get("context", "none") != "none"
+        return self.data.open_book
 
 
 def section(name: str, values: Mapping[str, Any] | None) -> Any:
@@ -87,10 +87,9 @@ def section(name: str, values: Mapping[str, Any] | None) -> Any:
     return cls(**{k: v for k, v in dict(values or {}).items() if k in known})
 
 
-def build_recipe(name: str, model_args: Mapping[str, Any], data_args: Mapping[str, Any],
-                 sections: Mapping[str, Any], files: tuple[str, ...] = ()) -> Recipe:
+def build_recipe(name: str, model_name: Any, data: DataConfig, sections: Mapping[str, Any],
+                 files: tuple[str, ...] = ()) -> Recipe:
     """The Recipe from the parsed sections; where the run's files go is `RunPaths`, from the placements they set."""
-    model_name = model_args.get("model_name")
     if not model_name:
         raise RecipeError(f"the recipe does not set required key 'model_name' in model ({SIZE_HINT})")
     ingest, distill, curate = (sections[k] for k in ("ingest", "distill", "curate"))
@@ -99,6 +98,5 @@ def build_recipe(name: str, model_args: Mapping[str, Any], data_args: Mapping[st
                      distill_cache_folder=distill.cache_dir, review_folder=curate.review_dir,
                      decisions_placed=curate.review_file, index_folder=sections["retrieval"].index,
                      documents_folder=sections["ui"].documents_dir)
-    data = {**data_args, "model_name": str(model_name)}
-    return Recipe(name=name, model_name=str(model_name), paths=paths, data=MappingProxyType(data), files=files,
+    return Recipe(name=name, model_name=str(model_name), paths=paths, data=data, files=files,
                   **{key: sections[key] for key in SECTIONS})

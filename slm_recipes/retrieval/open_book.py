@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from slm_recipes.core.run_paths import RunPaths
+from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.retrieval.index import Hit, Retriever
 from slm_recipes.retrieval.passages import Passage
 from slm_recipes.retrieval.prompt import fit_budget, unanswerable_answer, with_passages
@@ -65,6 +68,12 @@ class OpenBook:
                               keep=None if without_gold else gold)
         return Reading(with_passages(messages, passages), passages, not without_gold,
                        unanswerable_answer(question, self.config.unanswerable))
+
+
+def open_book_over(config: RetrievalConfig, paths: RunPaths, tokenizer: Any) -> OpenBook:
+    """The open book over the run's (up-to-date) index, measuring passages with `tokenizer`."""
+    retriever = Retriever(config, paths)
+    return OpenBook(retriever, lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
 
 
 def last_question(messages: list[dict[str, str]]) -> str:

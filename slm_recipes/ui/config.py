@@ -9,7 +9,7 @@ from slm_recipes.core.errors import RecipeError
 
 
 @dataclass(frozen=True)
-class UISettings:
+class UIConfig:
     """Where the web app listens and what it accepts.
 
     Args:

@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.ui.config import UISettings
+from slm_recipes.ui.config import UIConfig
 
 
 def safe_name(name: str, types: list[str]) -> str:
@@ -29,7 +29,7 @@ def safe_name(name: str, types: list[str]) -> str:
     return name
 
 
-def save_upload(source: Path, name: str, folder: Path, settings: UISettings) -> Path:
+def save_upload(source: Path, name: str, folder: Path, settings: UIConfig) -> Path:
     """Copy the uploaded file `source` into `folder` as `name` (checked); the path it was saved at."""
     name = safe_name(name, settings.upload_types)
     size = source.stat().st_size

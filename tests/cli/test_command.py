@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from slm_recipes.cli.command import Alias, Command, run_command
+from slm_recipes.cli.command import Command, run_command
+from slm_recipes.recipe.arguments import Alias
 from slm_recipes.cli.main import COMMANDS, TRAINING, cli_main
 from slm_recipes.core.errors import RecipeError
 from slm_recipes.recipe.recipe import SECTIONS
@@ -31,7 +33,12 @@ def test_help_exits_0_and_names_the_commands_own_options(name, capsys):
     assert [flag for flag in expected if flag not in out] == []
     if command is not None:
         assert command.summary.split(";")[0][:40] in " ".join(out.split())
-        assert all(f"--{section}." in out for section in command.reads if section in SECTIONS)
+        reads = set(SECTIONS) | {"data"} if "everything" in command.reads else set(command.reads)
+        flags = re.findall(r"^  (?:-\w \w+, )?(--[\w.-]+)", out, flags=re.MULTILINE)
+        listed = {f[2:].split(".")[0] for f in flags if "." in f}
+        assert listed == {s for s in reads if s in SECTIONS} | ({"data"} if "data" in reads else set())
+        spellings = [f.replace("-", "_") for f in flags]
+        assert len(spellings) == len(set(spellings)), "a flag is listed twice"
 
 
 def option_flag(command: Command, option: str) -> str:
@@ -87,3 +94,21 @@ def test_a_group_lists_its_commands(capsys):
     cli_main(["review", "--help"])
     out = capsys.readouterr().out
     assert out.startswith("usage: slm review export|import") and "  review import " in out
+
+
+def test_an_option_is_spelled_with_dashes_or_underscores_and_a_true_false_option_alone_is_true(tmp_path):
+    seen = {}
+
+    def probe(recipe, no_retrieval: bool = False, api_key: str | None = None) -> None:
+        """Probe the options.
+
+        Args:
+            no_retrieval: Closed book.
+            api_key: A key.
+        """
+        seen.update(no_retrieval=no_retrieval, api_key=api_key)
+
+    run_command("probe", Command(probe), ["--config", str(REPO / "recipes/demo.yaml"), "--no-retrieval", "--api-key", "k"])
+    assert seen == {"no_retrieval": True, "api_key": "k"}
+    run_command("probe", Command(probe), ["--config", str(REPO / "recipes/demo.yaml"), "--no_retrieval", "false"])
+    assert seen["no_retrieval"] is False

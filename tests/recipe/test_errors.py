@@ -28,7 +28,7 @@ def error_of(tmp_path: Path, text: str | None, *extra: str) -> str:
 @pytest.mark.parametrize("text, extra, expected", [
     ("name: x\ningest:\n  outptu: y\n", (), "r.yaml:3: unknown key 'outptu' in ingest; check its spelling"),
     ("name: x\ntraner:\n  max_epochs: 3\n", (), "r.yaml:2: unknown key 'traner' in the recipe"),
-    (None, ("--ingest.outptu", "y"), "unknown key 'ingest.outptu'; check its spelling"),
+    (None, ("--ingest.outptu", "y"), "--ingest.outptu (command line): unknown key 'outptu' in ingest; check its spelling"),
     ("distill:\n  concurrency: four\n", (), "r.yaml:2: distill.concurrency: expected an integer, got 'four'"),
     (None, ("--distill.concurrency", "four"), "distill.concurrency: expected an integer, got 'four'"),
     ("distill:\n  teachers: extractive\n", (), "distill.teachers: expected a list ([a, b]), got 'extractive'"),

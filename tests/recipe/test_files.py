@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.recipe.merge import merged_tree
 from slm_recipes.recipe.files import bundled_dir, find_recipe, package_class_path, read_recipe_file, recipe_files
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,8 +45,9 @@ def test_design_card_class_paths_name_the_installed_packages():
     assert package_class_path("modules.QLoRACausalLM") == "slm_recipes.modules.QLoRACausalLM"
     assert package_class_path("datamodules.DistilledQADataModule") == "slm_recipes.datamodules.DistilledQADataModule"
     assert package_class_path("torch.optim.AdamW") == "torch.optim.AdamW"
-    base = recipe_files([])[0].content
+    base = merged_tree([recipe_files([])[0].content], [])
     assert base["model"]["class_path"] == "slm_recipes.modules.QLoRACausalLM"
+    assert base["model"]["init_args"]["lr_scheduler"]["class_path"] == "slm_recipes.modules.schedules.WarmupDecayLR"
 
 
 def test_a_broken_recipe_names_file_line_and_column(tmp_path):

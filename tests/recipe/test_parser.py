@@ -1,29 +1,36 @@
-"""Reading a recipe without Lightning: the training sections merge as LightningCLI merges them."""
+"""Reading a recipe without Lightning: the merged tree parsed once, typed sections, one line for a bad key."""
 
 from __future__ import annotations
 
-from slm_recipes.recipe.parser import merge, split_arguments, training_sections
+from pathlib import Path
+
+import pytest
+
+from slm_recipes.core.errors import RecipeError
+from slm_recipes.datamodules.config import DataConfig
+from slm_recipes.recipe.parser import load_recipe, training_arguments
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = ["--config", str(REPO / "recipes/demo.yaml")]
 
 
-def test_the_command_line_is_split_into_recipe_files_training_overrides_and_the_rest():
-    split = split_arguments(["--config", "a.yaml", "-c=b.yaml", "--model.lora_r", "32", "--data.eval_file=null",
-                             "--generation.temperature", "0.7", "--adapter", "x"])
-    assert split.configs == ["a.yaml", "b.yaml"]
-    assert split.training == [("model.lora_r", 32), ("data.eval_file", None)]
-    assert split.rest == ["--generation.temperature", "0.7", "--adapter", "x"]
+def test_the_data_section_is_typed_and_frozen():
+    recipe = load_recipe([*DEMO, "--data.max_length", "256"])
+    assert isinstance(recipe.data, DataConfig) and recipe.data.max_length == 256 and recipe.data.context == "raft"
+    assert recipe.model_name == "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
-def test_mappings_merge_key_by_key_and_lists_are_replaced_whole():
-    assert merge({"a": {"b": 1, "c": [1, 2]}}, {"a": {"c": [3]}}) == {"a": {"b": 1, "c": [3]}}
+def test_a_bad_data_key_names_the_file_and_line_and_a_bad_override_the_flag(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data:\n  init_args:\n    max_lenght: 8\n", encoding="utf-8")
+    with pytest.raises(RecipeError, match=rf"{bad}:3: unknown key 'max_lenght' in data.init_args"):
+        load_recipe([*DEMO, "--config", str(bad)])
+    with pytest.raises(RecipeError, match=r"--data.max_length \(command line\): data.init_args.max_length: expected an "
+                                          r"integer, got 'many'"):
+        load_recipe([*DEMO, "--data.max_length", "many"])
 
 
-def test_later_files_and_dotted_keys_win_and_model_keys_are_init_args():
-    files = [{"model": {"class_path": "modules.QLoRACausalLM", "init_args": {"model_name": "a", "lora_r": 16}},
-              "trainer": {"callbacks": [{"class_path": "x"}], "max_epochs": 3}, "name": "base"},
-             {"model": {"init_args": {"model_name": "b"}}, "trainer": {"max_epochs": 4}},
-             {"data": {"system_prompt": "你好"}}]
-    tree = training_sections(files, [("model.lora_r", 8), ("trainer.callbacks", [])])
-    assert tree["model"] == {"class_path": "slm_recipes.modules.QLoRACausalLM",
-                             "init_args": {"model_name": "b", "lora_r": 8}}
-    assert tree["trainer"] == {"callbacks": [], "max_epochs": 4}
-    assert tree["data"] == {"init_args": {"system_prompt": "你好"}} and "name" not in tree
+def test_lightning_gets_the_merged_recipe_as_one_config_and_its_own_options():
+    read, args = training_arguments(["fit", *DEMO, "--trainer.max_steps", "4", "--ckpt_path", "last"], subcommand=True)
+    assert args[0] == "fit" and args[1] == "--config" and args[3:] == ["--ckpt_path=last"]
+    assert read.tree["trainer"]["max_steps"] == 4 and read.file_names[-1].endswith("demo.yaml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.ui.config import UISettings
+from slm_recipes.ui.config import UIConfig
 from slm_recipes.ui.uploads import safe_name, save_upload
 
 TYPES = [".pdf", ".txt", ".md"]
@@ -25,7 +25,7 @@ def test_only_the_recipes_types_and_sizes_are_taken(tmp_path):
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * 2048)
     with pytest.raises(RecipeError, match=r"over ui.max_upload_mb \(0.001 MB\)"):
-        save_upload(big, "big.txt", tmp_path / "docs", UISettings(max_upload_mb=0.001))
+        save_upload(big, "big.txt", tmp_path / "docs", UIConfig(max_upload_mb=0.001))
 
 
 def test_a_symlink_in_the_folder_is_not_followed_out_of_it(tmp_path):
@@ -36,8 +36,8 @@ def test_a_symlink_in_the_folder_is_not_followed_out_of_it(tmp_path):
     upload = tmp_path / "upload.txt"
     upload.write_text("第一条 新内容。", encoding="utf-8")
     with pytest.raises(RecipeError, match="leads outside"):
-        save_upload(upload, "rules.txt", docs, UISettings())
+        save_upload(upload, "rules.txt", docs, UIConfig())
     assert outside.read_text(encoding="utf-8") == "keep me"
-    saved = save_upload(upload, "new.txt", docs, UISettings())
+    saved = save_upload(upload, "new.txt", docs, UIConfig())
     assert saved == docs / "new.txt" and saved.read_text(encoding="utf-8") == "第一条 新内容。"
     assert sorted(p.name for p in docs.iterdir()) == ["new.txt", "rules.txt"]  # no staging file left
