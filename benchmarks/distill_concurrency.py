@@ -56,7 +56,7 @@ def main() -> None:
             start = time.perf_counter()
             report = run_distill(config, paths, [teacher], show_progress=False)
             seconds = time.perf_counter() - start
-            assert report.requested == args.chunks and not report.failures, report.to_dict()
+            assert report.requested == args.chunks and not report.failures, report
             rates[c] = args.chunks / seconds
             ideal = c / args.delay
             print(f"concurrency {c}: {args.chunks} chunks in {seconds:.2f} s = {rates[c]:.2f} chunks/s "

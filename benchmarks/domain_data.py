@@ -36,6 +36,7 @@ def measure(domain: str, folder: Path) -> dict[str, float]:
     from slm_recipes.hub.tokenizers import token_counter
     from slm_recipes.ingest.pipeline import run_ingest
     from slm_recipes.recipe.parser import load_recipe
+    from slm_recipes.text.lexicon import load_lexicon
     from slm_recipes.text.segmenter import is_word_run
 
     cwd = Path.cwd()
@@ -43,7 +44,8 @@ def measure(domain: str, folder: Path) -> dict[str, float]:
     try:
         recipe = load_recipe(["--config", str(REPO / f"recipes/domains/{domain}.yaml"), "--config", str(REPO / SIZE)])
         run_ingest(recipe.ingest, recipe.paths, token_counter(recipe.model_name), show_progress=False)
-        run_distill(recipe.distill, recipe.paths, build_teachers(recipe.distill), show_progress=False)
+        lexicon = load_lexicon(recipe.lexicon)
+        run_distill(recipe.distill, recipe.paths, build_teachers(recipe.distill, lexicon), show_progress=False)
         report = run_curate(recipe.curate, recipe.paths)
         chunks = {c["id"]: c for c in map(json.loads, Path(recipe.paths.chunks).read_text(encoding="utf-8").splitlines())}
         kept = [json.loads(line) for split in ("train", "val", "test")
@@ -55,8 +57,8 @@ def measure(domain: str, folder: Path) -> dict[str, float]:
     verbatim = sum(_verbatim(r["answer"], chunks[r["chunk_id"]]["text"]) for r in kept)
     pieces = cut = 0
     for chunk in chunks.values():
-        for fact in chunk_facts(chunk["text"], starts_mid_text=continues(chunk)):
-            for piece in stem_pieces(fact):
+        for fact in chunk_facts(chunk["text"], lexicon, starts_mid_text=continues(chunk)):
+            for piece in stem_pieces(fact, lexicon):
                 pieces += 1
                 cut += not is_word_run(piece, fact.subject_from if piece == fact.subject else fact.sentence)
     return {"pairs kept": len(kept), "train": report.splits.get("train", 0), "val": report.splits.get("val", 0),

@@ -45,12 +45,12 @@ def packed_sdpa(module: nn.Module, query: torch.Tensor, key: torch.Tensor, value
     return torch.cat(rows, dim=0), None
 
 
-AttentionInterface.register(PACKED_SDPA, packed_sdpa)
-AttentionMaskInterface.register(PACKED_SDPA, sdpa_mask)
-
-
 def use_packed_attention(model: PreTrainedModel) -> bool:
-    """Switch an sdpa model to `packed_sdpa` (the same results for unpacked calls); True when it now uses it."""
+    """Switch an sdpa model to `packed_sdpa` (the same results for unpacked calls); True when it now uses it.
+
+    The attention is registered with transformers here, when a model asks for it, not as a side effect of an import."""
     if model.config._attn_implementation == "sdpa":
+        AttentionInterface.register(PACKED_SDPA, packed_sdpa)
+        AttentionMaskInterface.register(PACKED_SDPA, sdpa_mask)
         model.set_attn_implementation(PACKED_SDPA)
     return model.config._attn_implementation == PACKED_SDPA

@@ -207,11 +207,11 @@ def test_no_folder_name_of_a_run_is_written_outside_run_paths():
     assert dict(found) == {}
 
 
-#: Names the formats themselves fix (Hugging Face, PEFT, the bundled prompts and recipes), not the run.
+#: Names the formats themselves fix (Hugging Face, PEFT, the bundled prompts, recipes and lexicons), not the run.
 FORMAT_FILES = {"config.json", "adapter_config.json", "model.safetensors", "model.safetensors.index.json",
                 "tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "special_tokens_map.json",
                 "added_tokens.json", "system.txt", "numeric.txt", "general.txt", "good_examples.txt", "bad_examples.txt",
-                "base.yaml", "{}.yaml"}
+                "base.yaml", "{}.yaml", "*.yaml"}
 RUN_FILE = re.compile(r"[\w{}.*-]*[\w}*]\.(jsonl|json|md|csv|html|ckpt|gguf|safetensors|log|npy|stamp|lock|partial|"
                       r"journal|sha256|rejected|staging|old|probe|txt|yaml)")
 

@@ -8,11 +8,13 @@ from typing import Any
 from slm_recipes.assembly.stages import DataStages
 from slm_recipes.core.errors import RecipeError
 from slm_recipes.recipe.recipe import Recipe
+from slm_recipes.text.lexicon import load_lexicon
 
 
 def recipe_stages(recipe: Recipe) -> DataStages:
     """The recipe's data preparation on its run's paths."""
-    return DataStages(recipe.ingest, recipe.distill, recipe.curate, recipe.retrieval, recipe.paths)
+    return DataStages(recipe.ingest, recipe.distill, recipe.curate, recipe.retrieval, recipe.paths,
+                      load_lexicon(recipe.lexicon))
 
 
 def recipe_datamodule(recipe: Recipe) -> Any:

@@ -25,18 +25,20 @@ from slm_recipes.distill.config import DistillConfig
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.retrieval.open_book import OpenBook, open_book_over
+from slm_recipes.text.lexicon import Lexicon
 
 
 class DataStages:
     """The recipe's `ingest:`, `distill:`, `curate:` and `retrieval:` sections and its paths, run for the DataModule."""
 
     def __init__(self, ingest: IngestConfig, distill: DistillConfig, curate: CurateConfig,
-                 retrieval: RetrievalConfig, paths: RunPaths) -> None:
+                 retrieval: RetrievalConfig, paths: RunPaths, lexicon: Lexicon) -> None:
         self.ingest = ingest
         self.distill = distill
         self.curate = curate
         self.retrieval = retrieval
         self.paths = paths
+        self.lexicon = lexicon
 
     def produces(self, train_file: str) -> bool:
         """True when the training file is the curate stage's output, i.e. the pipeline makes it."""
@@ -47,13 +49,14 @@ class DataStages:
         from slm_recipes.curate.pipeline import run_curate
         from slm_recipes.distill.pipeline import run_distill
         from slm_recipes.distill.prompts import prompt_files
-        from slm_recipes.distill.registry import build_teachers
+        from slm_recipes.distill.registry import build_teachers, teacher_versions
 
         paths = self.paths
         self.ensure_chunks(model_name)
-        _run_stage("distill", dataclasses.asdict(self.distill),
+        versions = teacher_versions(self.distill, self.lexicon)
+        _run_stage("distill", {**dataclasses.asdict(self.distill), "teacher_versions": versions},
                    [paths.chunks, *prompt_files(self.distill.prompts_dir)], paths.distilled,
-                   lambda: run_distill(self.distill, paths, build_teachers(self.distill)))
+                   lambda: run_distill(self.distill, paths, build_teachers(self.distill, self.lexicon)))
         review = [paths.decisions] if paths.decisions.is_file() else []
         _run_stage("curate", dataclasses.asdict(self.curate), [paths.chunks, paths.distilled, *review],
                    paths.split("train"), lambda: run_curate(self.curate, paths))

@@ -24,6 +24,7 @@ from slm_recipes.evaluation.config import EvaluationConfig
 from slm_recipes.evaluation.evaluator import Evaluator, books, eval_questions, with_retrieval_metrics
 from slm_recipes.evaluation.report import markdown_cell, verdict, write_results
 from slm_recipes.retrieval.open_book import OpenBook
+from slm_recipes.text.lexicon import Lexicon
 
 SMOKE_NEW_TOKENS = 32
 
@@ -35,12 +36,13 @@ class QAEvaluation(L.Callback):
     recipe tunes it without restating the callbacks list.
     """
 
-    def __init__(self, settings: EvaluationConfig, files: EvalFiles, eval_file: str | None = None,
+    def __init__(self, settings: EvaluationConfig, files: EvalFiles, lexicon: Lexicon, eval_file: str | None = None,
                  system_prompt: str | None = None) -> None:
         """
         Args:
             settings: What to ask and how (the `evaluation:` section).
             files: Where the rows, metrics and report go (the run's `RunPaths.eval`).
+            lexicon: The recipe's lexicon (the words the keyword metrics leave out).
             eval_file: The questions (`data.init_args.eval_file`); without it, the DataModule's validation examples.
             system_prompt: The system prompt training rendered the questions with.
         """
@@ -48,7 +50,7 @@ class QAEvaluation(L.Callback):
         self.files = files
         self.eval_file = eval_file
         self.system_prompt = system_prompt
-        self.evaluator = Evaluator(settings)
+        self.evaluator = Evaluator(settings, lexicon)
         self.last: dict[str, float] = {}
         self._questions: list[EvalQuestion] | None = None
         self._evaluated_step: int | None = None

@@ -24,8 +24,9 @@ from slm_recipes.recipe.recipe import SECTIONS
 
 #: What a command may read besides the sections: `data` (data.init_args), `model` (model.init_args.model_name),
 #: `paths` (the run's name, model and the sections' placements of its files).
-PARTS = (*SECTIONS, "data", "model", "paths")
+PARTS = (*SECTIONS, "data", "model", "paths", "lexicon")
 PART_HELP = {"model": "model.init_args.model_name (the model and its tokenizer)",
+             "lexicon": "lexicon (the word lists of the documents' language)",
              "paths": "the run's paths: name, the model's folder name and the placements ingest.output, distill.output, "
                       "distill.cache_dir, curate.output_dir, curate.review_dir, curate.review_file, retrieval.index, "
                       "export.output_dir, ui.documents_dir"}
@@ -124,16 +125,16 @@ def help_text(name: str, command: Command) -> str:
             group.add_argument(flag, help=f"{alias.help} (alias of {setting})", **shape)
     reads = set(PARTS) if "everything" in command.reads else set(command.reads)
     shown = {f"{key}" for key in reads if key in SECTIONS} | ({"data.init_args"} if "data" in reads else set())
-    other = [PART_HELP[p] for p in ("model", "paths") if p in reads]
+    other = [PART_HELP[p] for p in ("model", "lexicon", "paths") if p in reads]
     if other:
         parser.epilog = f"Also reads {'; '.join(other)}. {MORE_KEYS}"
-    return _format_help(parser, shown, show_name="paths" in reads)
+    return _format_help(parser, shown, {key for key, part in (("name", "paths"), ("lexicon", "lexicon")) if part in reads})
 
 
-def _format_help(parser: ArgumentParser, sections: set[str], show_name: bool) -> str:
+def _format_help(parser: ArgumentParser, sections: set[str], keys: set[str]) -> str:
     """The parser's help with the keys of recipe sections not in `sections` left out (this parser is built for it)."""
     for group in parser._action_groups:  # noqa: SLF001 - argparse keeps a group's arguments here
-        hidden = [a for a in group._group_actions if not _shown(a, sections, show_name)]  # noqa: SLF001
+        hidden = [a for a in group._group_actions if not _shown(a, sections, keys)]  # noqa: SLF001
         for action in hidden:
             action.help = argparse.SUPPRESS
         if hidden and len(hidden) == len(group._group_actions):  # noqa: SLF001
@@ -141,14 +142,14 @@ def _format_help(parser: ArgumentParser, sections: set[str], show_name: bool) ->
     return parser.format_help()
 
 
-def _shown(action: argparse.Action, sections: set[str], show_name: bool) -> bool:
+def _shown(action: argparse.Action, sections: set[str], keys: set[str]) -> bool:
     flags = [s for s in action.option_strings if s.startswith("--")]
     if not flags:
         return True
     key = flags[0][2:]
     top = key.split(".")[0]
-    if key == "name":
-        return show_name
+    if key in ("name", "lexicon"):
+        return key in keys
     if top in SECTIONS:
         return top in sections
     if top == "data":

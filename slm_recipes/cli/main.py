@@ -18,7 +18,7 @@ from slm_recipes.cli.commands.export import export, gguf_list
 from slm_recipes.cli.commands.keys import keys
 from slm_recipes.cli.commands.talk import chat, predict, serve
 from slm_recipes.cli.commands.ui import ui
-from slm_recipes.core.errors import RecipeError, RunFailed
+from slm_recipes.core.errors import RecipeError, RunFailed, error_line
 from slm_recipes.recipe.arguments import Alias
 
 TRAINING = {
@@ -28,14 +28,14 @@ TRAINING = {
 #: What answering reads: the model and its open book (`assembly.answering`).
 ANSWERING = ("generation", "retrieval", "data", "model", "paths")
 #: What the recipe's DataModule and data stages read (`assembly.data`).
-DATA = ("data", "ingest", "distill", "curate", "retrieval", "model", "paths")
+DATA = ("data", "ingest", "distill", "curate", "retrieval", "model", "paths", "lexicon")
 COMMANDS: dict[str, Command] = {
     "ingest": Command(ingest, reads=("ingest", "model", "paths"),
                       aliases={"--skip-bad": Alias("ingest.skip_bad", "true", help="ingest the readable documents, "
                                                    "list the bad ones")}),
-    "distill": Command(distill, reads=("distill", "paths")),
+    "distill": Command(distill, reads=("distill", "paths", "lexicon")),
     "curate": Command(curate, reads=("curate", "paths")),
-    "index": Command(index, reads=("ingest", "distill", "curate", "retrieval", "model", "paths")),
+    "index": Command(index, reads=tuple(part for part in DATA if part != "data")),
     "review export": Command(review_export, reads=("curate", "paths")),
     "review import": Command(review_import, reads=("paths",)),
     "inspect-data": Command(inspect_data, reads=DATA),
@@ -48,7 +48,7 @@ COMMANDS: dict[str, Command] = {
     "ui": Command(ui, reads=("everything",), passes_arguments=True,
                   aliases={"--host": Alias("ui.host", help="address to bind (default 127.0.0.1)"),
                            "--port": Alias("ui.port", help="TCP port (default 7860)")}),
-    "export": Command(export, reads=("export", "generation", "data", "model", "paths"),
+    "export": Command(export, reads=("export", "generation", "data", "model", "paths", "lexicon"),
                       aliases={"--gguf": Alias("export.gguf", convert=gguf_list,
                                                help="GGUF types this time, comma-separated: q8_0,q4_k_m"),
                                "--no-verify": Alias("export.verify", "false", help="skip the verification")}),
@@ -73,11 +73,11 @@ def cli_main(args: Sequence[str] | None = None) -> None:
         else:
             run_command(name, COMMANDS[name], rest)
     except RecipeError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(error_line(err), file=sys.stderr)
         raise SystemExit(1 if isinstance(err, RunFailed) else 2) from None
     except OSError as err:
         where = f"{err.filename}: " if getattr(err, "filename", None) else ""
-        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
+        print(error_line(f"{where}{err.strerror or err}"), file=sys.stderr)
         raise SystemExit(2) from None
 
 

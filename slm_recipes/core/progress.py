@@ -9,12 +9,17 @@ The interval is `SLM_PROGRESS_INTERVAL` seconds (default 30).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from types import TracebackType
 from typing import IO, Any
 
 DEFAULT_INTERVAL_S = 30.0
+
+
+#: A progress line as `Progress` and the training's log lines write it (the page reads a job's progress by it).
+PROGRESS_LINE = re.compile(r"^(?P<what>[^:\n]{1,60}): (?P<done>\d+)/(?P<total>\d+) \S+.*ETA .*$", re.MULTILINE)
 
 
 def interval_s() -> float:

@@ -5,28 +5,20 @@ question takes from the source is made of whole words (cut only where `slm_recip
 
 from __future__ import annotations
 
-import re
+from pathlib import Path
 
 from slm_recipes.distill.facts import Fact, chunk_facts
 from slm_recipes.distill.quantities import Span
 from slm_recipes.distill.teacher import TeacherReply, TeacherRequest
+from slm_recipes.text.lexicon import Lexicon
 from slm_recipes.text.segmenter import initialise, words
 from slm_recipes.text.shingles import jaccard, shingles
 
-MODALS = ("原则上", "应当", "必须", "须", "应", "一律")  # the rule's voice: questions ask, they do not quote it
-TAIL_BREAKS = ("、", "和", "及", "并", "或", "（", "(", "以便")  # where a clause's remainder is cut short
-UPPER_WORDS = ("不得超过", "不超过", "最多", "最高", "以内", "以下", "不高于")
-LOWER_WORDS = ("至少", "不少于", "不低于")
-UPPER = re.compile("|".join(UPPER_WORDS))
-LOWER = re.compile("|".join(LOWER_WORDS))
-VERB_START = tuple("按为在自由凭须应可不实统以从于均经超至最当") + ("每人", "每天", "每次")
-FEW_UNITS = {"个工作日", "个小时", "个自然日", "个月", "小时", "次", "张", "年", "间", "餐", "倍", "周", "天", "日", "人", "名", "项"}
-ENDS_IN_VERB = tuple("过为按前助放浮减于到少多高低补至计在收处付满起扣超限额发销算理批行")
 MAX_QUESTION = 48
 ECHO = 0.7  # character-bigram Jaccard of question and answer from which the answer reads as the question filled in
 
 
-def question_word(quantity: Span, lead: str) -> str:
+def question_word(quantity: Span, lead: str, lexicon: Lexicon) -> str:
     """How to ask for this quantity: 多少元, 几个工作日, 百分之多少, 哪一天, (第)几天."""
     if quantity.is_date:
         return {4: "哪一年", 7: "哪年哪月", 10: "哪一天"}.get(len(quantity.value), "几月几日")
@@ -43,7 +35,7 @@ def question_word(quantity: Span, lead: str) -> str:
         small = float(quantity.value) < 10
     except ValueError:
         small = False
-    if lead.endswith("第") or (unit in FEW_UNITS and small):
+    if lead.endswith("第") or (unit in lexicon.few_units and small):
         return "几" + unit
     return "多少" + unit
 
@@ -61,25 +53,25 @@ def _pieces(text: str, dropped: tuple[str, ...]) -> list[str]:
     return [piece for piece in [*pieces, current] if piece]
 
 
-def _plain_pieces(text: str) -> list[str]:
-    return _pieces(text, MODALS)
+def _plain_pieces(text: str, lexicon: Lexicon) -> list[str]:
+    return _pieces(text, lexicon.modals)
 
 
-def _plain(text: str) -> str:
-    """Drop modal words (应, 须, 原则上): questions ask, they do not quote the rule's voice."""
-    return "".join(_plain_pieces(text))
+def _plain(text: str, lexicon: Lexicon) -> str:
+    """Drop the lexicon's modal words (应, 须, 原则上): questions ask, they do not quote the rule's voice."""
+    return "".join(_plain_pieces(text, lexicon))
 
 
-def _short(text: str) -> str:
+def _short(text: str, lexicon: Lexicon) -> str:
     """A clause's remainder up to its first list or join word (、和及并或): the questions stay short."""
     found = words(text)
-    cut = next((i for i, word in enumerate(found) if word in TAIL_BREAKS), len(found))
+    cut = next((i for i, word in enumerate(found) if word in lexicon.tail_breaks), len(found))
     return "".join(found[:cut])
 
 
-def _unbounded(text: str) -> str:
+def _unbounded(text: str, lexicon: Lexicon) -> str:
     """`text` without its bound words (不超过, 至少, ...), which a limit-first question says itself."""
-    return "".join(_pieces(text, UPPER_WORDS + LOWER_WORDS))
+    return "".join(_pieces(text, lexicon.upper_bounds + lexicon.lower_bounds))
 
 
 def _drop(text: str, part: str) -> str:
@@ -87,28 +79,28 @@ def _drop(text: str, part: str) -> str:
     return text.replace(part, "", 1).lstrip("的、，") if part else text
 
 
-def questions(fact: Fact) -> list[str]:
+def questions(fact: Fact, lexicon: Lexicon) -> list[str]:
     """Up to three differently built questions about one fact: plain, topic first, condition or limit first.
 
     A question that reads like its answer with the number blanked out is dropped, unless the fact has no other.
     """
-    word = question_word(fact.quantity, fact.lead)
+    word = question_word(fact.quantity, fact.lead, lexicon)
     if fact.lower is not None:
         word = "几点至几点" if fact.quantity.unit == "time" else word.replace("几", "几至几", 1) if word.startswith("几") else word
-    lead = _plain(fact.heading + fact.lead)
-    noun_lead = not fact.tail and bool(lead) and not lead.endswith(ENDS_IN_VERB)
-    asks = lead + ("是" if noun_lead and not lead.endswith("的") else "") + word + _short(fact.tail)
+    lead = _plain(fact.heading + fact.lead, lexicon)
+    noun_lead = not fact.tail and bool(lead) and not lead.endswith(lexicon.verb_endings)
+    asks = lead + ("是" if noun_lead and not lead.endswith("的") else "") + word + _short(fact.tail, lexicon)
     build = _condition_questions if fact.consequence else _plain_questions
-    kept = [q for q in dict.fromkeys(build(fact, word, lead, asks, noun_lead)) if _acceptable(q, fact)]
+    kept = [q for q in dict.fromkeys(build(fact, word, lead, asks, noun_lead, lexicon)) if _acceptable(q, fact)]
     similarity = {q: jaccard(shingles(q), shingles(fact.answer)) for q in kept}
     distinct = [q for q in kept if similarity[q] < ECHO]
     return distinct[:3] or sorted(kept, key=similarity.__getitem__)[:1]
 
 
-def _condition_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: bool) -> list[str]:
+def _condition_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: bool, lexicon: Lexicon) -> list[str]:
     """单次出租车费用超过多少元，要在报销单上注明起止地点？ / 关于交通费，… / 单张发票在什么情况下要附消费明细清单？"""
     subject, found = fact.subject, []
-    consequence = _short(_required(fact.consequence))
+    consequence = _short(_required(fact.consequence), lexicon)
     base = asks.removesuffix("的")
     base = base if not subject or subject in base else subject + base
     if subject and lead.startswith(subject) and fact.clause.endswith("的"):  # 金额在多少元以上的单张发票，…
@@ -123,18 +115,18 @@ def _condition_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead:
     return found
 
 
-def _plain_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: bool) -> list[str]:
+def _plain_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: bool, lexicon: Lexicon) -> list[str]:
     """国内出差至少提前几个工作日提交申请？ / 关于伙食补助，甲类地区是多少元？ / …合计最多多少元？"""
     subject, found = fact.subject, []
     if fact.condition:  # 同性别的员工结伴出差时，几人合住1间标准间？
-        found.append(f"{_plain(fact.condition).removesuffix('的')}时，{asks}？")
+        found.append(f"{_plain(fact.condition, lexicon).removesuffix('的')}时，{asks}？")
     if noun_lead and fact.measure:
         found.append(f"{lead}{fact.measure}是{word}？")
     elif not subject or subject in asks:
         found.append(asks + "？")
     elif noun_lead and not lead.endswith("的"):
         found.append(f"{lead}的{subject}是{word}？")
-    elif asks.startswith(VERB_START):
+    elif asks.startswith(lexicon.verb_starts):
         found.append(f"{subject}{asks}？")
     else:
         found.append(f"{subject}方面，{asks}？")
@@ -142,9 +134,10 @@ def _plain_questions(fact: Fact, word: str, lead: str, asks: str, noun_lead: boo
     rest = _drop(asks, topic)
     if topic and len(rest) >= 5:
         found.append(f"关于{topic}，{rest}？")
-    bound = "最多" if UPPER.search(fact.lead + fact.tail) else "至少" if LOWER.search(fact.lead + fact.tail) else ""
+    limits = fact.lead + fact.tail
+    bound = "最多" if lexicon.upper_bound.search(limits) else "至少" if lexicon.lower_bound.search(limits) else ""
     if bound and bound not in lead:  # 每人每月本市出租车费用合计最多多少元？
-        stem = _unbounded(lead) + _unbounded(_short(fact.tail))
+        stem = _unbounded(lead, lexicon) + _unbounded(_short(fact.tail, lexicon), lexicon)
         stem = stem if not subject or subject in stem else subject + stem
         found.append(f"{stem}{bound}{'要' if bound == '至少' else ''}{word}？")
     return found
@@ -156,12 +149,13 @@ def _required(consequence: str) -> str:
     return "要" + "".join(found[1:]) if found and found[0] in ("应当", "必须", "须", "应") else consequence
 
 
-def stem_pieces(fact: Fact) -> list[str]:
+def stem_pieces(fact: Fact, lexicon: Lexicon) -> list[str]:
     """Every piece of its source sentence that the fact's questions are built from (each made of whole words)."""
-    pieces = [fact.subject, fact.measure, fact.heading, *_plain_pieces(fact.lead), _short(fact.tail),
-              *_plain_pieces(fact.condition)]
+    pieces = [fact.subject, fact.measure, fact.heading, *_plain_pieces(fact.lead, lexicon), _short(fact.tail, lexicon),
+              *_plain_pieces(fact.condition, lexicon)]
     required = _required(fact.consequence)
-    pieces.append(_short(required[1:] if required.startswith("要") and required != fact.consequence else required))
+    pieces.append(_short(required[1:] if required.startswith("要") and required != fact.consequence else required,
+                         lexicon))
     return [piece for piece in pieces if piece]
 
 
@@ -177,13 +171,21 @@ def continues(chunk: dict) -> bool:
 
 
 class ExtractiveTeacher:
-    """`extractive` in `distill.teachers`: the demo's teacher and the first stage of every recipe."""
+    """`extractive` in `distill.teachers`: the demo's teacher and the first stage of every recipe.
+
+    Its `model` names its rules and its lexicon, so a change of either makes new cache keys and a new distill stamp."""
 
     name = "extractive"
-    model = "extractive-v2"  # part of the cache key: change it when the rules change (v2: whole words, own words)
+    rules = "extractive-v2"  # change it when the rules change (v2: whole words, own words)
 
-    def __init__(self) -> None:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.model = self.version(lexicon)
         initialise()  # the segmenter's dictionary, loaded before the pipeline's threads ask
+
+    @classmethod
+    def version(cls, lexicon: Lexicon) -> str:
+        return f"{cls.rules} {Path(lexicon.source).stem}@{lexicon.digest[:8]}"
 
     def generate(self, request: TeacherRequest) -> TeacherReply:
         """Numeric stage: pairs for every numeric fact of the chunk; other stages: none (this teacher only extracts)."""
@@ -191,7 +193,7 @@ class ExtractiveTeacher:
             return TeacherReply(pairs=[], model=self.model)
         pairs: dict[str, str] = {}
         chunk = request.chunk
-        for fact in chunk_facts(chunk["text"], starts_mid_text=continues(chunk)):
-            for question in questions(fact):
+        for fact in chunk_facts(chunk["text"], self.lexicon, starts_mid_text=continues(chunk)):
+            for question in questions(fact, self.lexicon):
                 pairs.setdefault(question, fact.answer)
         return TeacherReply(pairs=[{"question": q, "answer": a} for q, a in pairs.items()], model=self.model)

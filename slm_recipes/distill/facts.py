@@ -13,20 +13,13 @@ from dataclasses import dataclass
 
 from slm_recipes.distill.quantities import Span, find_quantities
 from slm_recipes.text.headings import ARTICLE_START, CHAPTER_TITLE
+from slm_recipes.text.lexicon import Lexicon
 from slm_recipes.text.segmenter import FUNCTION_TAGS, snap_end, snap_start, tagged, words
 
 SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 CLAUSE_BREAK = re.compile(r"([，；：,;]|:(?!\d\d))")  # a colon before two digits is a time (8:00), no break
 RANGE_JOINS = ("至", "到", "～", "~", "-", "—")
-LEADING_CONJUNCTIONS = {"并且", "同时", "并", "但", "且", "而", "其", "另外"}
-MODAL_WORDS = {"须", "应", "应当", "必须", "可", "可以", "不得", "原则上", "一律", "均", "为", "是"}
-GENERIC_TOPICS = {"总则", "附则", "附录"}
-# the words a subject ends in: a fee, allowance or document (strong) before an activity (weak)
-STRONG_ENDS = ("费用", "费", "补助", "补贴", "借款", "备用金", "发票", "票据", "礼品", "奖励", "罚款", "证书", "报销单")
-WEAK_ENDS = ("会议", "培训", "航班", "列车", "车票", "机票", "里程", "招待", "出差", "报销", "申请")
-NOT_IN_SUBJECT = set("的在和或与及对按将由为是从以每其该各但并且应须要可得经于向至时前后完成最多给予放发付扣减、")
 SUBJECT_MAX_PREFIX = 5
-LEADING_COUNTERS = {"年", "全年", "月", "天", "日", "次", "张", "项"}
 TERMINALS = ("。", "！", "？", "!", "?")
 CONDITION_ENDS = ("的", "起", "前", "时")
 NOUN_AFTER = re.compile(r"[^须应由可不]{0,4}的[^须应由可不]{1,6}")  # 12月份发生的费用，…; 超过6小时的国际航班，…
@@ -52,7 +45,7 @@ class Fact:
     lower: Span | None = None  # for a range (3至6年, 8:00至22:00), its lower end; `quantity` is the upper
 
 
-def find_subject(text: str, ends: tuple[str, ...]) -> str:
+def find_subject(text: str, ends: tuple[str, ...], lexicon: Lexicon) -> str:
     """The first noun phrase ending in one of `ends` (市内交通费, 单次出租车费用), or ""."""
     best: tuple[int, int, int] | None = None  # (end word position, phrase start, phrase end)
     for end in ends:
@@ -60,7 +53,7 @@ def find_subject(text: str, ends: tuple[str, ...]) -> str:
         if at < 0 or (best is not None and at >= best[0]):
             continue
         start = at
-        while start > 0 and at - start < SUBJECT_MAX_PREFIX and _subject_char(text[start - 1]):
+        while start > 0 and at - start < SUBJECT_MAX_PREFIX and _subject_char(text[start - 1], lexicon):
             start -= 1
         if text[max(0, start - 3):start] == "目的地" or text[max(0, start - 2):start] == "目的":
             start = text.rfind("目的", 0, start)
@@ -68,20 +61,20 @@ def find_subject(text: str, ends: tuple[str, ...]) -> str:
     if best is None:
         return ""
     _, start, stop = best
-    more = next((e for e in STRONG_ENDS + WEAK_ENDS if text.startswith(e, stop)), "")
+    more = next((e for e in lexicon.subject_ends if text.startswith(e, stop)), "")
     start, stop = snap_start(text, start), snap_end(text, stop + len(more))
     found = words(text[start:stop]) if start < stop else ()
-    while found and found[0] in LEADING_COUNTERS:  # 全年出差… → 出差…
+    while found and found[0] in lexicon.leading_counters:  # 全年出差… → 出差…
         found = found[1:]
     return "".join(found)
 
 
-def _subject_char(char: str) -> bool:
-    return char not in NOT_IN_SUBJECT and ("\u4e00" <= char <= "\u9fff" or char.isascii() and char.isalpha())
+def _subject_char(char: str, lexicon: Lexicon) -> bool:
+    return char not in lexicon.not_in_subject and ("\u4e00" <= char <= "\u9fff" or char.isascii() and char.isalpha())
 
 
-def _is_specific(subject: str) -> bool:
-    return bool(subject) and subject not in STRONG_ENDS + WEAK_ENDS
+def _is_specific(subject: str, lexicon: Lexicon) -> bool:
+    return bool(subject) and subject not in lexicon.subject_ends
 
 
 def logical_lines(text: str) -> list[str]:
@@ -99,7 +92,7 @@ def logical_lines(text: str) -> list[str]:
     return lines
 
 
-def chunk_facts(text: str, starts_mid_text: bool = False) -> Iterator[Fact]:
+def chunk_facts(text: str, lexicon: Lexicon, starts_mid_text: bool = False) -> Iterator[Fact]:
     """Walk the chunk's lines: chapter headings give the topic; each article's first fee-like subject is the
     fallback subject of its clauses. A sentence cut by the chunk's edges is skipped: at the end one without its
     full stop or clause end (；), at the start (when the chunk does not start the document or an article) the first one."""
@@ -109,7 +102,7 @@ def chunk_facts(text: str, starts_mid_text: bool = False) -> Iterator[Fact]:
     for n, line in enumerate(lines):
         heading = CHAPTER_TITLE.match(line)
         if heading:
-            topic = "" if heading.group(1).strip() in GENERIC_TOPICS else heading.group(1).strip()
+            topic = "" if heading.group(1).strip() in lexicon.generic_topics else heading.group(1).strip()
             continue
         article = ARTICLE_START.match(line)
         if article:
@@ -121,13 +114,13 @@ def chunk_facts(text: str, starts_mid_text: bool = False) -> Iterator[Fact]:
             body = sentence.strip().rstrip("。！？!?")
             if body:
                 if article_subject is None:  # an article's first sentence names what it is about
-                    found = find_subject(body, STRONG_ENDS)
-                    article_subject = (found, body) if _is_specific(found) else ("", "")
+                    found = find_subject(body, lexicon.strong_ends, lexicon)
+                    article_subject = (found, body) if _is_specific(found, lexicon) else ("", "")
                 sentences.append((sentence.strip(), topic, article_subject))
     if sentences and not sentences[-1][0].endswith((*TERMINALS, "；", ";")):  # the chunker breaks at clause ends too
         sentences.pop()
     for sentence, topic, article_subject in sentences:
-        yield from _sentence_facts(sentence.rstrip("。！？!?"), topic, article_subject)
+        yield from _sentence_facts(sentence.rstrip("。！？!?"), topic, article_subject, lexicon)
 
 
 @dataclass(frozen=True)
@@ -138,7 +131,7 @@ class Clause:
     end: int
 
 
-def _clauses(body: str) -> list[Clause]:
+def _clauses(body: str, lexicon: Lexicon) -> list[Clause]:
     """The clauses of one sentence with their places in it."""
     parts = CLAUSE_BREAK.split(body)
     out, at = [], 0
@@ -146,19 +139,19 @@ def _clauses(body: str) -> list[Clause]:
         raw, mark = parts[i], parts[i + 1] if i + 1 < len(parts) else ""
         text = raw.strip()
         leading = words(text)[:1]
-        if leading and leading[0] in LEADING_CONJUNCTIONS and len(text) > len(leading[0]):
+        if leading and leading[0] in lexicon.leading_conjunctions and len(text) > len(leading[0]):
             text = text[len(leading[0]):]
         out.append(Clause(text, mark, at, at + len(raw)))
         at += len(raw) + len(mark)
     return out
 
 
-def leading_phrase(text: str) -> str:
+def leading_phrase(text: str, lexicon: Lexicon) -> str:
     """The words a clause opens with before its first function word or modal (一般投诉|须在…, 在线客服|须…):
     what a rule is about when no fee-like word names it. Whole words, 2 to 8 characters, else ""."""
     found: list[tuple[str, str]] = []
     for word, flag in tagged(text):
-        if flag.startswith(FUNCTION_TAGS) or word in MODAL_WORDS:
+        if flag.startswith(FUNCTION_TAGS) or word in lexicon.modal_words:
             break
         found.append((word, flag))
     while found and not found[-1][1].startswith(("n", "v", "eng")):
@@ -167,17 +160,19 @@ def leading_phrase(text: str) -> str:
     return phrase if 2 <= len(phrase) <= 8 and phrase != text else ""
 
 
-def _subject(clauses: list[str], i: int, article_subject: tuple[str, str]) -> tuple[str, str]:
+def _subject(clauses: list[str], i: int, article_subject: tuple[str, str], lexicon: Lexicon) -> tuple[str, str]:
     """(subject, the text it was found in): fee-like words in the clause, a named activity in it, fee-like words
     in the clauses before, the phrase the sentence opens with, else the article's."""
-    own = [(find_subject(clauses[i], STRONG_ENDS), clauses[i]), (find_subject(clauses[i], WEAK_ENDS), clauses[i])]
-    before = [(find_subject(clauses[j], ends), clauses[j]) for ends in (STRONG_ENDS, WEAK_ENDS) for j in range(i - 1, -1, -1)]
-    opening = (leading_phrase(clauses[0]), clauses[0])
-    return next((found for found in (*own, *before, opening, article_subject) if _is_specific(found[0])), ("", ""))
+    strong, weak = lexicon.strong_ends, lexicon.weak_ends
+    own = [(find_subject(clauses[i], strong, lexicon), clauses[i]), (find_subject(clauses[i], weak, lexicon), clauses[i])]
+    before = [(find_subject(clauses[j], ends, lexicon), clauses[j]) for ends in (strong, weak) for j in range(i - 1, -1, -1)]
+    opening = (leading_phrase(clauses[0], lexicon), clauses[0])
+    return next((found for found in (*own, *before, opening, article_subject) if _is_specific(found[0], lexicon)),
+                ("", ""))
 
 
-def _sentence_facts(body: str, topic: str, article_subject: tuple[str, str]) -> Iterator[Fact]:
-    clauses = _clauses(body)
+def _sentence_facts(body: str, topic: str, article_subject: tuple[str, str], lexicon: Lexicon) -> Iterator[Fact]:
+    clauses = _clauses(body, lexicon)
     texts = [c.text for c in clauses]
     heading: Clause | None = None
     for i, clause in enumerate(clauses):
@@ -196,7 +191,7 @@ def _sentence_facts(body: str, topic: str, article_subject: tuple[str, str]) -> 
         end = clauses[i + 1].end if is_condition else clause.end
         if heading is not None:
             start = min(start, heading.start)
-        subject, subject_from = _subject(texts, i, article_subject)
+        subject, subject_from = _subject(texts, i, article_subject, lexicon)
         named = subject or topic
         if named and named not in body[start:end]:  # widen to the clause that names the subject, if this sentence does
             at = body.rfind(named, 0, start)

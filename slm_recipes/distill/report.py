@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from rich.table import Table
 
@@ -41,12 +41,6 @@ class DistillReport:
     @property
     def numeric_share(self) -> float:
         return self.numeric_records / self.records if self.records else 0.0
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data.update(numeric_share=round(self.numeric_share, 4), by_stage=dict(self.by_stage),
-                    by_teacher=dict(self.by_teacher), usage=dict(self.usage))
-        return data
 
     def render(self) -> Table:
         table = Table(title=f"distill → {self.output} ({self.records} pairs from {self.chunks} chunks)")

@@ -26,6 +26,7 @@ from slm_recipes.evaluation.retrieval_metrics import retrieval_metrics, retrieva
 from slm_recipes.generation.answers import answer_questions
 from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.retrieval.open_book import OpenBook
+from slm_recipes.text.lexicon import Lexicon
 
 Scores = tuple[dict[str, float], list[dict[str, Any]]]
 
@@ -51,9 +52,9 @@ def books(label: str, open_book: OpenBook | None) -> list[tuple[str, OpenBook | 
 class Evaluator:
     """The evaluation's settings and metrics; `score` answers and scores one share of the questions."""
 
-    def __init__(self, config: EvaluationConfig) -> None:
-        self.config = config
-        self.metrics = QAMetrics()
+    def __init__(self, config: EvaluationConfig, lexicon: Lexicon) -> None:
+        self.config, self.lexicon = config, lexicon
+        self.metrics = QAMetrics(lexicon)
 
     def score(self, model: torch.nn.Module, tokenizer: Any, questions: list[EvalQuestion], mine: list[int],
               settings: GenerationSettings | None = None, sample: bool = True,
@@ -73,7 +74,7 @@ class Evaluator:
         self.metrics.to(next(model.parameters()).device).reset()
         self.metrics.update([q.question for q in own], [q.reference for q in own], [a.text for a in answers],
                             [a.ended for a in answers], [q.source for q in own], samples)
-        rows = [question_row(q, a, s) for q, a, s in zip(own, answers, samples)]
+        rows = [question_row(q, a, s, self.lexicon) for q, a, s in zip(own, answers, samples)]
         if open_book is not None:
             for q, a, row in zip(own, answers, rows):
                 row.update(retrieval_row(open_book, q, a))
@@ -104,10 +105,11 @@ def with_retrieval_metrics(values: dict[str, float], rows: list[dict[str, Any]],
 
 
 def evaluate(model: torch.nn.Module, tokenizer: Any, questions: list[EvalQuestion], config: EvaluationConfig,
-             files: EvalFiles, label: str, open_book: OpenBook | None = None) -> tuple[dict[str, dict[str, float]], Path]:
+             lexicon: Lexicon, files: EvalFiles, label: str, open_book: OpenBook | None = None
+             ) -> tuple[dict[str, dict[str, float]], Path]:
     """One process asks every question in each setting of `books` and writes the report: the figures by label and
     the report's path."""
-    evaluator = Evaluator(config)
+    evaluator = Evaluator(config, lexicon)
     results: dict[str, dict[str, float]] = {}
     report = files.report
     for name, book in books(label, open_book):

@@ -1,7 +1,7 @@
 """Reference keywords for Chinese and English answers, without a word segmenter.
 
 A keyword is a content phrase of the reference answer: the text is cut at quantities (numbers
-are scored separately), punctuation, stop-words and question words; what is left are phrases
+are scored separately), punctuation, and the lexicon's stop words and question words; what is left are phrases
 such as 总经理, 银行账户, 伙食补助. Phrases the question already contains are dropped (an answer
 that only repeats the question should not earn them) unless that leaves nothing. Long Chinese
 phrases are cut into pieces of at most four characters, so one different character costs one
@@ -12,31 +12,17 @@ from __future__ import annotations
 
 import re
 
+from slm_recipes.text.lexicon import Lexicon
 from slm_recipes.text.numbers import extract_quantities
 
-_ZH_STOP = sorted((
-    # multi-character function words first (longest match wins)
-    "什么", "多少", "哪些", "哪个", "哪里", "怎么", "怎样", "如何", "是否", "为什么", "可以", "应当", "应该", "需要",
-    "必须", "不得", "不能", "能否", "以上", "以下", "以内", "之内", "超过", "不超过", "最多", "最高", "至少", "每人",
-    "每天", "每次", "每个", "每名", "每张", "每件", "其中", "以及", "或者", "并且", "因为", "所以", "如果", "按照",
-    "根据", "对于", "关于", "我们", "你们", "他们", "这个", "那个", "这些", "那些", "一个", "进行", "给予", "予以",
-    "本细则", "细则", "规定", "的话", "时候", "还是", "而且", "就是", "已经", "可能", "几天", "几个",
-    # single characters that are function words almost everywhere
-    "的", "了", "和", "与", "及", "或", "是", "在", "按", "由", "应", "须", "需", "将", "把", "被", "给", "并", "也",
-    "都", "就", "而", "每", "吗", "呢", "吧", "啊", "么", "几", "谁", "哪", "这", "那", "从", "向", "至", "到", "即",
-), key=len, reverse=True)
-_EN_STOP = frozenset(
-    ["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "much", "many", "does", "do", "did", "can", "could", "should", "would", "may", "might", "must", "shall", "will", "not", "no", "than", "then", "there", "their", "they", "them", "he", "she", "his", "her", "you", "your", "we", "our", "us", "i", "me", "my", "per", "each", "any", "all", "some", "up", "down", "out", "over", "under", "into", "about", "after", "before", "more", "most", "less", "least", "only", "also"]
-)
-_PUNCT = r"\s,.;:!?'\"()\[\]{}<>《》「」『』“”‘’，。、；：！？（）【】—…·~～/\\|_*#-"
-_SPLIT = re.compile("|".join(re.escape(w) for w in _ZH_STOP) + f"|[{_PUNCT}]+")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 _ZH_PIECE = 4
 
 
-def reference_keywords(reference: str, question: str = "") -> list[str]:
-    """Content phrases of `reference` (lower-cased English words, Chinese phrases of 2–4 characters), in order."""
-    phrases = _phrases(reference)
+def reference_keywords(reference: str, question: str, lexicon: Lexicon) -> list[str]:
+    """Content phrases of `reference` (lower-cased English words, Chinese phrases of 2–4 characters), in order;
+    the lexicon's stop words are not content."""
+    phrases = _phrases(reference, lexicon)
     fresh = [p for p in phrases if normalise(p) not in normalise(question)]
     return fresh or phrases
 
@@ -51,25 +37,25 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text.casefold())
 
 
-def _phrases(text: str) -> list[str]:
+def _phrases(text: str, lexicon: Lexicon) -> list[str]:
     masked = list(text)
     for q in extract_quantities(text):
         masked[q.span[0]:q.span[1]] = [" "] * (q.span[1] - q.span[0])
     seen: dict[str, None] = {}
-    for part in _SPLIT.split("".join(masked)):
-        for phrase in _content(part):
+    for part in lexicon.keyword_breaks.split("".join(masked)):
+        for phrase in _content(part, lexicon.english_stop_words):
             seen.setdefault(phrase, None)
     return list(seen)
 
 
-def _content(part: str) -> list[str]:
+def _content(part: str, english_stop_words: frozenset[str]) -> list[str]:
     out: list[str] = []
     for run in re.split(r"([A-Za-z][A-Za-z0-9'-]*)", part):
         if not run:
             continue
         if _EN_WORD.fullmatch(run):
             word = run.casefold()
-            if len(word) >= 3 and word not in _EN_STOP:
+            if len(word) >= 3 and word not in english_stop_words:
                 out.append(word)
             continue
         han = "".join(ch for ch in run if "\u4e00" <= ch <= "\u9fff")

@@ -15,6 +15,7 @@ import torch
 from torchmetrics import Metric
 
 from slm_recipes.evaluation.keywords import keywords_present, normalise, reference_keywords
+from slm_recipes.text.lexicon import Lexicon
 from slm_recipes.text.numbers import Quantity, extract_quantities, quantity_in
 
 # --- per-question checks ------------------------------------------------------------------------------
@@ -43,8 +44,8 @@ def numerically_strict(answer: str, reference: str, question: str = "") -> bool:
     return not missing_numbers(answer, reference) and not extra_numbers(answer, reference, question)
 
 
-def missing_keywords(answer: str, reference: str, question: str = "") -> list[str]:
-    keywords = reference_keywords(reference, question)
+def missing_keywords(answer: str, reference: str, question: str, lexicon: Lexicon) -> list[str]:
+    keywords = reference_keywords(reference, question, lexicon)
     return [k for k, present in zip(keywords, keywords_present(keywords, answer)) if not present]
 
 
@@ -52,11 +53,11 @@ def is_numeric(reference: str) -> bool:
     return bool(extract_quantities(reference))
 
 
-def strictly_correct(answer: str, reference: str, question: str = "") -> bool:
+def strictly_correct(answer: str, reference: str, question: str, lexicon: Lexicon) -> bool:
     """Numeric questions: every number right (value and unit). Others: every reference keyword present."""
     if is_numeric(reference):
         return not missing_numbers(answer, reference)
-    return not missing_keywords(answer, reference, question)
+    return not missing_keywords(answer, reference, question, lexicon)
 
 
 _SAME_CHAR = re.compile(r"(.)\1{7,}")  # 8+ of one character: 800000000…, ！！！！！！！！
@@ -148,20 +149,28 @@ class NumericStrict(_Share):
 class StrictAccuracy(_Share):
     """Numeric questions: numeric exact match; others: every reference keyword present."""
 
+    def __init__(self, lexicon: Lexicon, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lexicon = lexicon
+
     def update(self, answers: Sequence[str], references: Sequence[str], questions: Sequence[str] | None = None) -> None:
         questions = _questions(questions, len(answers))
-        self._count(sum(strictly_correct(a, r, q) for a, r, q in zip(answers, references, questions, strict=True)),
+        self._count(sum(strictly_correct(a, r, q, self.lexicon) for a, r, q in zip(answers, references, questions, strict=True)),
                     len(answers))
 
 
 class KeywordCoverage(_Share):
     """Mean share of the reference keywords present in the answer (questions with keywords only)."""
 
+    def __init__(self, lexicon: Lexicon, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lexicon = lexicon
+
     def update(self, answers: Sequence[str], references: Sequence[str], questions: Sequence[str] | None = None) -> None:
         questions = _questions(questions, len(answers))
         shares = []
         for a, r, q in zip(answers, references, questions, strict=True):
-            keywords = reference_keywords(r, q)
+            keywords = reference_keywords(r, q, self.lexicon)
             if keywords:
                 shares.append(sum(keywords_present(keywords, a)) / len(keywords))
         self._count(sum(shares), len(shares))
@@ -208,12 +217,12 @@ GROUPS = {"qa": None, "qa_numeric": True, "qa_general": False}  # tag prefix -> 
 class QAMetrics(torch.nn.Module):
     """Every metric above for all questions (`qa/…`), numeric ones (`qa_numeric/…`) and the rest (`qa_general/…`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lexicon: Lexicon) -> None:
         super().__init__()
         self.groups = torch.nn.ModuleDict({group: torch.nn.ModuleDict({
             "numeric_exact_match": NumericExactMatch(), "numeric_strict": NumericStrict(),
-            "strict_accuracy": StrictAccuracy(),
-            "keyword_coverage": KeywordCoverage(), "format": AnswerFormat(),
+            "strict_accuracy": StrictAccuracy(lexicon),
+            "keyword_coverage": KeywordCoverage(lexicon), "format": AnswerFormat(),
             "hallucinated_numbers": HallucinatedNumbers(), "number_consistency": NumberConsistency(),
         }) for group in GROUPS})
 

@@ -27,6 +27,7 @@ from slm_recipes.evaluation.metrics import (
     number_set,
 )
 from slm_recipes.generation.answers import Generated
+from slm_recipes.text.lexicon import Lexicon
 
 #: base and tuned (the last three: `slm eval` on an artefact); `-closed`: the same model asked without passages
 LABELS = ("base-closed", "base", "tuned-closed", "tuned", "adapter-closed", "adapter", "merged-closed", "merged",
@@ -34,12 +35,12 @@ LABELS = ("base-closed", "base", "tuned-closed", "tuned", "adapter-closed", "ada
 _PROVENANCE = ("chunk_id", "doc", "pages")
 
 
-def question_row(q: EvalQuestion, answer: Generated, samples: list[str] | None = None) -> dict[str, Any]:
+def question_row(q: EvalQuestion, answer: Generated, samples: list[str] | None, lexicon: Lexicon) -> dict[str, Any]:
     """One question's verdict. `passed`: strictly correct, well formed and no invented number."""
     numeric = is_numeric(q.reference)
     missing_n = [x.text for x in missing_numbers(answer.text, q.reference)]
-    keywords = reference_keywords(q.reference, q.question)
-    missing_k = missing_keywords(answer.text, q.reference, q.question)
+    keywords = reference_keywords(q.reference, q.question, lexicon)
+    missing_k = missing_keywords(answer.text, q.reference, q.question, lexicon)
     invented = [x.text for x in invented_numbers(answer.text, q.reference, q.source, q.question)]
     problems = format_problems(answer.text, q.question, answer.ended)
     strict = not missing_n if numeric else not missing_k

@@ -33,19 +33,6 @@ from slm_recipes.export.write_gguf import (
 if TYPE_CHECKING:
     from transformers import PreTrainedModel
 
-# Built-in conversations (Chinese and English, with numbers) that fill up the recipe's own questions.
-SAMPLE_CONVERSATIONS = [
-    [{"role": "user", "content": "出差住宿费每天最多报销多少元？"},
-     {"role": "assistant", "content": "一线城市每天不超过 600 元，其他城市不超过 450 元。"}],
-    [{"role": "user", "content": "What is the meal allowance for a 3-day business trip?"},
-     {"role": "assistant", "content": "The allowance is 100 yuan per day, so 300 yuan for 3 days."}],
-    [{"role": "user", "content": "报销申请应在费用发生后几个工作日内提交？"},
-     {"role": "assistant", "content": "应在费用发生后 30 个工作日内提交，逾期不予报销。"}],
-    [{"role": "user", "content": "Can I claim a taxi fare of 85.50 yuan after 22:00?"},
-     {"role": "assistant", "content": "Yes: taxi fares after 22:00 are reimbursed in full with an invoice."}],
-]
-TOKENIZER_SAMPLES = ["差旅费报销标准：住宿费每人每天不超过 450 元（2024年1月1日起执行），超出部分自理。",
-                     "Taxi fares above 85.50 yuan need a receipt; 3 days = 300 yuan, 12.5% VAT."]
 # A disagreement is excused where the GGUF's choice is within this many logits of the merged model's best
 # (the merged model itself was nearly undecided): float types must agree everywhere else.
 TIE_MARGIN = {"f32": 1e-3, "f16": 0.1, "bf16": 0.5}
@@ -55,6 +42,15 @@ QUANTIZED_TIE_MARGIN = 0.1
 LLAMA_CPP_TIE_MARGIN = 1.0
 GENERATED_TOKENS = 16
 LLAMA_CPP_FLOOR = 0.9  # teacher-forced agreement below this under llama.cpp means a broken file, not rounding
+
+
+@dataclass(frozen=True)
+class VerificationSamples:
+    """What a GGUF is checked on: conversations (their next tokens are compared) and texts its tokenizer must split
+    as training did; the recipe's own first (`export.pipeline.verification_samples`)."""
+
+    conversations: list[list[dict[str, str]]]
+    texts: list[str]
 
 
 @dataclass
@@ -81,7 +77,7 @@ class VerifyReport:
         return "; ".join(f"{c.name}: {'ok' if c.passed else 'FAILED'} ({c.detail})" for c in self.checks)
 
 
-def verify_gguf(path: str | Path, merged_dir: str | Path, gguf_type: str, conversations: list[list[dict[str, str]]],
+def verify_gguf(path: str | Path, merged_dir: str | Path, gguf_type: str, samples: VerificationSamples,
                 min_agreement: float = 0.98) -> VerifyReport:
     """Run every check; raise RecipeError naming the file and the failed checks, else return the report."""
     path, merged_dir = Path(path), Path(merged_dir)
@@ -92,15 +88,15 @@ def verify_gguf(path: str | Path, merged_dir: str | Path, gguf_type: str, conver
     from transformers import AutoModelForCausalLM  # its import costs ~1 s; an unverified export never pays it
 
     merged = AutoModelForCausalLM.from_pretrained(merged_dir).eval()
-    prompts = [render_ids(tokenizer, c) for c in conversations]
+    prompts = [render_ids(tokenizer, c) for c in samples.conversations]
     reference = [next_token_logits(merged, ids) for ids in prompts]
-    check_tokenizer(report, path, tokenizer, conversations[0])
+    check_tokenizer(report, path, tokenizer, samples)
     loaded = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=merged.dtype).eval()
     check_agreement(report, "transformers greedy tokens", reference, [next_token_logits(loaded, ids) for ids in prompts],
                     gguf_type, min_agreement)
     del loaded
     if llama_cpp_available():
-        check_llama_cpp(report, path, merged, tokenizer, prompts, reference, gguf_type, min_agreement)
+        check_llama_cpp(report, path, merged, tokenizer, samples.texts, prompts, reference, gguf_type, min_agreement)
     if not report.passed:
         raise RecipeError(f"{path} failed verification: {report.summary()}")
     return report
@@ -141,12 +137,13 @@ def check_file(report: VerifyReport, path: Path, merged_dir: Path) -> bool:
 
 
 def check_tokenizer(report: VerifyReport, path: Path, tokenizer: PreTrainedTokenizerBase,
-                    conversation: list[dict[str, str]]) -> None:
+                    samples: VerificationSamples) -> None:
     """The tokenizer and chat template transformers rebuilds from the file match training's."""
     rebuilt = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-    different = [s for s in TOKENIZER_SAMPLES if rebuilt(s)["input_ids"] != tokenizer(s)["input_ids"]]
-    report.add("tokenizer", not different, f"{len(TOKENIZER_SAMPLES)} Chinese/English samples"
+    different = [s for s in samples.texts if rebuilt(s)["input_ids"] != tokenizer(s)["input_ids"]]
+    report.add("tokenizer", not different, f"{len(samples.texts)} samples"
                + (f"; differs on {different[0][:20]}…" if different else ""))
+    conversation = samples.conversations[0]
     same = all(rebuilt.apply_chat_template(conversation, tokenize=False, add_generation_prompt=g)
                == tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=g) for g in (False, True))
     report.add("chat template", same, "renders a conversation identically" if same else "renders differently")
@@ -195,7 +192,7 @@ def llama_cpp_available() -> bool:
 
 
 def check_llama_cpp(report: VerifyReport, path: Path, merged: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-                    prompts: list[list[int]], reference: list[torch.Tensor], gguf_type: str, min_agreement: float) -> None:
+                    texts: list[str], prompts: list[list[int]], reference: list[torch.Tensor], gguf_type: str, min_agreement: float) -> None:
     """Load the file in llama.cpp: its tokenizer, its next-token choices and its greedy generation.
 
     llama.cpp computes differently (quantized types also quantize activations), so its floor sits below the
@@ -205,9 +202,9 @@ def check_llama_cpp(report: VerifyReport, path: Path, merged: PreTrainedModel, t
 
     llm = llama_cpp.Llama(str(path), n_ctx=max(len(p) for p in prompts) + GENERATED_TOKENS + 8, logits_all=True,
                           verbose=False, seed=0)
-    different = [s for s in TOKENIZER_SAMPLES
+    different = [s for s in texts
                  if llm.tokenize(s.encode(), add_bos=True, special=True) != tokenizer(s)["input_ids"]]
-    report.add("llama.cpp tokenizer", not different, f"{len(TOKENIZER_SAMPLES)} samples"
+    report.add("llama.cpp tokenizer", not different, f"{len(texts)} samples"
                + (f"; differs on {different[0][:20]}…" if different else ""))
     scores = []
     for ids in prompts:

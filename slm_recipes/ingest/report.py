@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from rich.table import Table
 
@@ -34,9 +34,6 @@ class IngestReport:
     @property
     def failed(self) -> list[DocReport]:
         return [doc for doc in self.documents if doc.error]
-
-    def to_dict(self) -> dict:
-        return {"output": self.output, "chunks": self.chunks, "documents": [asdict(doc) for doc in self.documents]}
 
     def render(self) -> Table:
         table = Table(title=f"ingest → {self.output} ({self.chunks} chunks)")

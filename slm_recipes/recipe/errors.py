@@ -23,7 +23,7 @@ SIZE_HINT = " (add a model-size recipe, e.g. --config recipes/models/qwen2.5-0.5
 SPELLING = "check its spelling against `slm fit --help`"
 DEEPSPEED_HINT = "DeepSpeed is not installed: pip install 'slm-recipes[deepspeed]' (CUDA GPUs), or use another strategy"
 MISSING_PACKAGES = {"must have DeepSpeed installed": ("trainer.strategy", DEEPSPEED_HINT)}
-TOP_LEVEL_KEYS = {"name", "config", *SECTIONS, *TRAINING_SECTIONS}
+TOP_LEVEL_KEYS = {"name", "lexicon", "config", *SECTIONS, *TRAINING_SECTIONS}
 
 
 def missing_package(message: str) -> tuple[str, str] | None:

@@ -26,7 +26,7 @@ BASE = "base.yaml"
 #: Sections that only training reads (LightningCLI's own); every other top-level key is a recipe section.
 TRAINING_SECTIONS = ("seed_everything", "trainer", "model", "data")
 #: Keys of the bundled recipes that name their own files (resolved against the bundled folder).
-BUNDLED_PATH_KEYS = (("ingest", "sources"), ("data", "init_args", "train_file"), ("data", "init_args", "val_file"),
+BUNDLED_PATH_KEYS = (("lexicon",), ("ingest", "sources"), ("data", "init_args", "train_file"), ("data", "init_args", "val_file"),
                      ("data", "init_args", "eval_file"), ("distill", "prompts_dir"), ("evaluation", "chunks_file"))
 DESIGN_CARD_PACKAGES = {"modules.": "slm_recipes.modules.", "datamodules.": "slm_recipes.datamodules."}
 

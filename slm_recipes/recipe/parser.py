@@ -25,10 +25,13 @@ from slm_recipes.recipe.errors import explain_parse_error
 from slm_recipes.recipe.files import TRAINING_SECTIONS, RecipeFile, recipe_files
 from slm_recipes.recipe.merge import merged_tree
 from slm_recipes.recipe.recipe import SECTIONS, Recipe, build_recipe, section
+from slm_recipes.text.lexicon import DEFAULT_LEXICON
 
 #: The top-level keys of a recipe.
-RECIPE_KEYS = ("name", *SECTIONS, *TRAINING_SECTIONS)
+RECIPE_KEYS = ("name", "lexicon", *SECTIONS, *TRAINING_SECTIONS)
 DATAMODULE = "slm_recipes.datamodules.DistilledQADataModule"
+LEXICON_HELP = ("The word lists of the documents' language and kind that the extractive teacher and the metrics use: "
+                "a bundled lexicon (zh-policy: Chinese policy documents) or a YAML file with the same keys.")
 NAME_HELP = "Run name: training under logs/<name>/<model>/, shipping under exports/<name>/, data under data/<name>/."
 
 
@@ -51,7 +54,7 @@ class ReadRecipe:
 
 def holds_text(keys: list[str]) -> bool:
     """The recipe key is typed as text (its command-line value is never read as YAML)."""
-    if keys == ["name"]:
+    if keys in (["name"], ["lexicon"]):
         return True
     if keys[0] in SECTIONS and len(keys) == 2:
         owner: Any = SECTIONS[keys[0]]
@@ -74,6 +77,7 @@ def read_recipe(argv: Sequence[str], aliases: Mapping[str, Alias] | None = None,
 def add_recipe_sections(parser: ArgumentParser) -> None:
     """`name` and the recipe's own sections; `slm fit` and every other command declare them this way."""
     parser.add_argument("--name", type=str, default="run", help=NAME_HELP)
+    parser.add_argument("--lexicon", type=str, default=DEFAULT_LEXICON, help=LEXICON_HELP)
     for key, cls in SECTIONS.items():
         parser.add_class_arguments(cls, key)
 
@@ -125,7 +129,8 @@ def parse_recipe(argv: Sequence[str], add_options: Callable[[ArgumentParser], No
 def recipe_from_config(config: Namespace, model_name: Any, data: Mapping[str, Any], files: tuple[str, ...] = ()) -> Recipe:
     """The Recipe from a parsed namespace (the recipe sections), the model name and the data section's values."""
     sections = {key: section(key, _plain(config.get(key))) for key in SECTIONS}
-    return build_recipe(config.get("name") or "run", model_name, DataConfig(**data), sections, files)
+    return build_recipe(config.get("name") or "run", model_name, DataConfig(**data), sections, files,
+                        config.get("lexicon") or DEFAULT_LEXICON)
 
 
 def load_recipe(argv: Sequence[str]) -> Recipe:

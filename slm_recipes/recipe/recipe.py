@@ -22,6 +22,7 @@ from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.retrieval.config import RetrievalConfig
 from slm_recipes.serve.config import ServeConfig
+from slm_recipes.text.lexicon import DEFAULT_LEXICON
 from slm_recipes.ui.config import UIConfig
 
 #: Recipe section -> its settings class (each a frozen dataclass that checks itself).
@@ -38,6 +39,8 @@ class Recipe:
 
     name: str
     model_name: str
+    #: The lexicon file (or bundled lexicon) the extractive teacher and the metrics read.
+    lexicon: str
     paths: RunPaths
     ingest: IngestConfig
     distill: DistillConfig
@@ -88,7 +91,7 @@ def section(name: str, values: Mapping[str, Any] | None) -> Any:
 
 
 def build_recipe(name: str, model_name: Any, data: DataConfig, sections: Mapping[str, Any],
-                 files: tuple[str, ...] = ()) -> Recipe:
+                 files: tuple[str, ...] = (), lexicon: str = DEFAULT_LEXICON) -> Recipe:
     """The Recipe from the parsed sections; where the run's files go is `RunPaths`, from the placements they set."""
     if not model_name:
         raise RecipeError(f"the recipe does not set required key 'model_name' in model ({SIZE_HINT})")
@@ -98,5 +101,5 @@ def build_recipe(name: str, model_name: Any, data: DataConfig, sections: Mapping
                      distill_cache_folder=distill.cache_dir, review_folder=curate.review_dir,
                      decisions_placed=curate.review_file, index_folder=sections["retrieval"].index,
                      documents_folder=sections["ui"].documents_dir)
-    return Recipe(name=name, model_name=str(model_name), paths=paths, data=data, files=files,
+    return Recipe(name=name, model_name=str(model_name), lexicon=lexicon, paths=paths, data=data, files=files,
                   **{key: sections[key] for key in SECTIONS})

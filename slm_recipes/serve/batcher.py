@@ -273,7 +273,7 @@ class Batcher:
         used = self._mask.any(dim=0).nonzero()
         start = int(used[0]) if len(used) else 0
         self._mask = self._mask[:, start:]
-        for layer in self._cache.layers:
+        for layer in _layers(self._cache):
             layer.keys, layer.values = layer.keys[index, :, start:], layer.values[index, :, start:]
 
     @staticmethod
@@ -303,6 +303,16 @@ def _cache_key(model: torch.nn.Module) -> str:
     return "cache" if "cache" in inspect.signature(type(base).forward).parameters else "past_key_values"
 
 
+def _layers(cache) -> list:
+    """The cache's layers, each holding `keys` and `values` (batch, heads, positions, dim): the layout the pinned
+    transformers range has; another one is said plainly, not met with a shape error deep in a forward."""
+    layers = getattr(cache, "layers", None)
+    if layers is None or not all(hasattr(layer, "keys") and hasattr(layer, "values") for layer in layers):
+        raise RuntimeError(f"the model's key/value cache ({type(cache).__name__}) has no layers of keys and values; "
+                           "slm serve needs transformers 4.56 to 5.x (pip install 'transformers>=4.56,<6')")
+    return list(layers)
+
+
 def _merged(cache, mask: torch.Tensor, joining, joining_mask: torch.Tensor):
     """The running batch's cache and mask with the joining rows' added below, both left-padded to one width."""
     if cache is None or mask.size(0) == 0:
@@ -317,7 +327,7 @@ def _merged(cache, mask: torch.Tensor, joining, joining_mask: torch.Tensor):
         shape[dim] = missing
         return torch.cat([tensor.new_zeros(shape), tensor], dim=dim)
 
-    for layer, new in zip(cache.layers, joining.layers):
+    for layer, new in zip(_layers(cache), _layers(joining)):
         layer.keys = torch.cat([pad(layer.keys, 2), pad(new.keys, 2)])
         layer.values = torch.cat([pad(layer.values, 2), pad(new.values, 2)])
     return cache, torch.cat([pad(mask, 1), pad(joining_mask, 1)])

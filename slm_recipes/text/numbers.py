@@ -55,12 +55,6 @@ def _is_year_or_month(q: Quantity) -> bool:
     return (q.unit == "年" and len(q.value) == 4 and q.value[:2] in ("19", "20")) or (q.unit == "date" and len(q.value) == 7)
 
 
-def ungrounded(text: str, source: str) -> list[Quantity]:
-    """The quantities of `text` that `source` does not state."""
-    candidates = extract_quantities(source)
-    return [q for q in extract_quantities(text) if not quantity_in(q, candidates)]
-
-
 # --- tables -------------------------------------------------------------------------------------------
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％～－／", "0123456789.%~-/")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -18,12 +17,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from slm_recipes.core.errors import RecipeError
+from slm_recipes.core.errors import ERROR_PREFIX, RecipeError
+from slm_recipes.core.progress import PROGRESS_LINE
 from slm_recipes.core.run_paths import RunPaths
 
 TAIL_BYTES = 64 * 1024
 STOP_GRACE_S = 10  # after this, a second Stop terminates what an interrupt did not end
-_PROGRESS = re.compile(r"^(?P<what>[^:\n]{1,60}): (?P<done>\d+)/(?P<total>\d+) \S+.*ETA .*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class JobState:
     @property
     def progress(self) -> str:
         """The last progress line of the output, or ''."""
-        found = list(_PROGRESS.finditer(self.output))
+        found = list(PROGRESS_LINE.finditer(self.output))
         return found[-1].group(0) if found else ""
 
     @property
@@ -58,7 +57,7 @@ class JobState:
 
     def last_error(self) -> str:
         """The command's one-line `error: …`, if it printed one."""
-        errors = [line for line in self.output.splitlines() if line.startswith("error: ")]
+        errors = [line for line in self.output.splitlines() if line.startswith(ERROR_PREFIX)]
         return errors[-1] if errors else ""
 
 

@@ -95,3 +95,20 @@ def test_a_distillation_with_failed_chunks_is_never_up_to_date_and_the_rerun_ask
         assert len(server.seen) == first + 1  # the failed chunk only: the others come from the cache
     assert (tmp_path / "distilled.jsonl.stamp").is_file() and not (tmp_path / "distilled.failures.jsonl").exists()
     assert (tmp_path / "dataset/train.jsonl").is_file()
+
+
+def test_new_rules_of_the_extractive_teacher_make_new_pairs(tmp_path, tiny_qwen2, monkeypatch):
+    from slm_recipes.distill.extractive import ExtractiveTeacher
+    from slm_recipes.text.lexicon import load_lexicon
+
+    args = recipe(tmp_path, tiny_qwen2)
+    load_training_cli(args).datamodule.prepare_data()
+    distilled = tmp_path / "distilled.jsonl"
+    made = distilled.stat().st_mtime_ns
+    load_training_cli(args).datamodule.prepare_data()
+    assert distilled.stat().st_mtime_ns == made
+    monkeypatch.setattr(ExtractiveTeacher, "rules", ExtractiveTeacher.rules + "-next")
+    load_training_cli(args).datamodule.prepare_data()
+    assert distilled.stat().st_mtime_ns != made
+    assert {json.loads(line)["teacher_model"] for line in distilled.read_text(encoding="utf-8").splitlines()} == \
+        {ExtractiveTeacher.version(load_lexicon())}

@@ -17,6 +17,7 @@ from slm_recipes.callbacks import QAEvaluation
 from slm_recipes.cli.training import load_training_cli
 from slm_recipes.core.run_paths import EvalFiles
 from slm_recipes.evaluation.config import EvaluationConfig
+from slm_recipes.text.lexicon import load_lexicon
 
 REPO = Path(__file__).resolve().parents[2]
 METRICS = ["numeric_exact_match", "strict_accuracy", "format", "hallucinated_numbers", "number_consistency"]
@@ -34,7 +35,7 @@ def make_run(tmp_path: Path, model_dir: Path) -> tuple[QLoRACausalLM, DistilledQ
     data = DistilledQADataModule(str(train), eval_file=str(questions), model_name=str(model_dir), max_length=128,
                                  batch_size=2, system_prompt="你是报销助手。")
     settings = EvaluationConfig(max_new_tokens=6, batch_size=4, consistency_questions=2, consistency_samples=2)
-    callback = QAEvaluation(settings, EvalFiles(tmp_path / "eval"), eval_file=str(questions), system_prompt="你是报销助手。")
+    callback = QAEvaluation(settings, EvalFiles(tmp_path / "eval"), load_lexicon(), eval_file=str(questions), system_prompt="你是报销助手。")
     return model, data, callback
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from slm_recipes.cli.command import Command, run_command
-from slm_recipes.recipe.arguments import Alias
 from slm_recipes.cli.main import COMMANDS, TRAINING, cli_main
 from slm_recipes.core.errors import RecipeError
+from slm_recipes.recipe.arguments import Alias
 from slm_recipes.recipe.recipe import SECTIONS
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -166,8 +167,14 @@ def test_fit_then_validate_last_checkpoint(tiny_run, tiny_qwen2):
     assert {"train/loss_step", "val/loss", "lr-AdamW", "train/grad_norm", "train/tokens_per_sec",
             "train/trained_token_share"} <= tags
     assert len(events.Scalars("train/loss_step")) == 4
+    fitted = len(events.Scalars("val/loss"))
 
+    shutil.rmtree("exports/tiny/eval")
     cli_main(["validate", *tiny_run, "--ckpt_path", "last"])
+    events.Reload()
+    assert len(events.Scalars("val/loss")) == fitted + 1  # the checkpoint's validation loss
+    tuned = Path("exports/tiny/eval/tuned.jsonl").read_text(encoding="utf-8").splitlines()  # the checkpoint, not base
+    assert tuned and not Path("exports/tiny/eval/base.jsonl").exists()
 
 
 def test_inspect_data_marks_exactly_the_answer_as_trained(tiny_run, capsys):

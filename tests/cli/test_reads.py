@@ -15,7 +15,8 @@ import pytest
 from slm_recipes.cli.main import COMMANDS
 from slm_recipes.recipe.recipe import SECTIONS, Recipe
 
-FIELDS = {"name": {"paths"}, "model_name": {"model"}, "paths": {"paths"}, "data": {"data"}, "files": set(),
+FIELDS = {"name": {"paths"}, "model_name": {"model"}, "lexicon": {"lexicon"}, "paths": {"paths"}, "data": {"data"},
+          "files": set(),
           **{key: {key} for key in SECTIONS}}
 
 

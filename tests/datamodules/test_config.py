@@ -7,10 +7,10 @@ import inspect
 
 import docstring_parser
 import pytest
-
-from slm_recipes.core.errors import RecipeError
 from slm_recipes.datamodules.config import DataConfig
 from slm_recipes.datamodules.distilled_qa import DistilledQADataModule
+
+from slm_recipes.core.errors import RecipeError
 
 LINKED = ("model_name", "stages")
 

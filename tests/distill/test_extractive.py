@@ -5,21 +5,23 @@ import pytest
 
 from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.distill.extractive import ExtractiveTeacher, continues, question_word, stem_pieces
-from slm_recipes.distill.facts import STRONG_ENDS, chunk_facts, find_subject
+from slm_recipes.distill.facts import chunk_facts, find_subject
 from slm_recipes.distill.quantities import find_quantities
 from slm_recipes.distill.teacher import TeacherRequest
 from slm_recipes.ingest.config import IngestConfig
 from slm_recipes.ingest.pipeline import run_ingest
 from slm_recipes.text.headings import CHAPTER_TITLE
+from slm_recipes.text.lexicon import load_lexicon
 from slm_recipes.text.numbers import extract_quantities
 from slm_recipes.text.segmenter import is_word_run, words
 from slm_recipes.text.shingles import jaccard, shingles
 
+LEXICON = load_lexicon()
 DEMO = Path(__file__).resolve().parents[2] / "recipes" / "demo" / "reimbursement_rules.txt"
 
 
 def _ask(chunk: dict, stage: str = "numeric") -> list[dict]:
-    return ExtractiveTeacher().generate(TeacherRequest(chunk=chunk, stage=stage, system_prompt="", user_prompt="")).pairs
+    return ExtractiveTeacher(LEXICON).generate(TeacherRequest(chunk=chunk, stage=stage, system_prompt="", user_prompt="")).pairs
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +93,8 @@ def test_subject_comes_from_the_clause_or_the_article() -> None:
     assert pairs["甲类地区B类人员的住宿费是多少元？"] == "住宿费：甲类地区：A类人员1200元，B类人员850元。"
     assert "连续在同一地点出差超过多少天，视为长期驻外？" in pairs
     assert "关于住宿费，自驻外第几天起，住宿费按本细则规定标准的70%控制？" in pairs
-    assert find_subject("出差期间在出差地发生的市内交通费实行包干制度", STRONG_ENDS) == "市内交通费"
-    assert find_subject("单张会议费发票金额超过8000元的", STRONG_ENDS) == "单张会议费发票"
+    assert find_subject("出差期间在出差地发生的市内交通费实行包干制度", LEXICON.strong_ends, LEXICON) == "市内交通费"
+    assert find_subject("单张会议费发票金额超过8000元的", LEXICON.strong_ends, LEXICON) == "单张会议费发票"
 
 
 def test_condition_first_for_thresholds() -> None:
@@ -108,12 +110,12 @@ def test_condition_first_for_thresholds() -> None:
                                             ("1/3", "几分之几"), ("百分之五十", "百分之多少")])
 def test_question_word_follows_the_unit(text: str, word: str) -> None:
     (quantity,) = find_quantities(text)
-    assert question_word(quantity, "") == word
+    assert question_word(quantity, "", LEXICON) == word
 
 
 def test_cut_sentences_at_chunk_edges_and_article_numbers_are_not_facts() -> None:
     facts = list(chunk_facts("360元，D类人员300元。\n第十八条 同性别的员工结伴出差的，原则上2人合住1间标准间。单次费用不超\n过600元。"
-                             "依照第十六条，每人每天补助80元，超过", starts_mid_text=True))
+                             "依照第十六条，每人每天补助80元，超过", LEXICON, starts_mid_text=True))
     stated = [f.quantity.text for f in facts]
     assert stated == ["2人", "1间", "600元"]
     assert _ask({"id": "c", "text": "第十六条 本细则由财务部负责解释。"}) == []
@@ -137,8 +139,8 @@ def corpus_chunks(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 def test_every_subject_and_stem_is_made_of_whole_words(corpus_chunks: list[dict]) -> None:
     checked, cut = 0, []
     for chunk in corpus_chunks:
-        for fact in chunk_facts(chunk["text"], starts_mid_text=continues(chunk)):
-            for piece in stem_pieces(fact):
+        for fact in chunk_facts(chunk["text"], LEXICON, starts_mid_text=continues(chunk)):
+            for piece in stem_pieces(fact, LEXICON):
                 source = fact.subject_from if piece == fact.subject else fact.sentence
                 checked += 1
                 if not is_word_run(piece, source):

@@ -68,7 +68,7 @@ def test_no_key_in_any_file_log_or_output(tmp_path: Path, capsys, caplog) -> Non
             paths = RunPaths("t", "m", chunks_file=chunks, distilled_file=config.output, distill_cache_folder=config.cache_dir)
             report = run_distill(config, paths, teachers, show_progress=True)
             print(render_states(t.keys for t in teachers))
-            print(report.to_dict())
+            print(report)
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)

@@ -9,6 +9,7 @@ import pytest
 
 from slm_recipes.core.errors import RecipeError
 from slm_recipes.distill.keys import Key, KeyPool, NoUsableKey, mask, read_keys_file
+from slm_recipes.text.lexicon import load_lexicon
 
 A, B, C = "k1-AAAAAAAAAAAAAAAA-x1", "k2-BBBBBBBBBBBBBBBB-y2", "k3-CCCCCCCCCCCCCCCC-z3"
 
@@ -59,7 +60,7 @@ def test_bare_keys_are_refused_when_the_recipe_has_several_api_teachers(tmp_path
     config = DistillConfig(teachers=["zhipu", "openai_compatible"], base_url="http://127.0.0.1:9/v1", model="m",
                            keys_file=str(tmp_path / "keys"))
     with pytest.raises(RecipeError, match="1 key\\(s\\) are named for no provider, and the recipe has 2 API teachers") as err:
-        build_teachers(config)
+        build_teachers(config, load_lexicon())
     assert A not in str(err.value)
 
 

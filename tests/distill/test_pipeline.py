@@ -14,6 +14,7 @@ from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.distill.config import DistillConfig
 from slm_recipes.distill.pipeline import run_distill
 from slm_recipes.distill.teacher import TeacherFailed, TeacherReply, TeacherRequest
+from slm_recipes.text.lexicon import load_lexicon
 
 CHUNKS = 6
 
@@ -161,7 +162,7 @@ def test_api_teacher_through_its_real_client_and_a_loopback_server(tmp_path: Pat
     with Loopback(default=answer) as server:
         config = _config(tmp_path, teachers=["openai_compatible", "extractive"], model="qwen-test",
                          base_url=server.url + "/v1", concurrency=4)
-        report = run_distill(config, _paths(config), build_teachers(config), show_progress=False)
+        report = run_distill(config, _paths(config), build_teachers(config, load_lexicon()), show_progress=False)
     assert len(server.seen) == 2 * CHUNKS and not report.failures
     records = _records(config)
     assert {(r["teacher"], r["teacher_model"]) for r in records} == {("openai_compatible", "qwen-test")}
@@ -197,12 +198,12 @@ def test_every_key_rejected_stops_the_stage_at_once_and_resumes_after_the_fix(tm
         config = _config(tmp_path, teachers=["openai_compatible"], base_url=server.url + "/v1", model="m", concurrency=2,
                          stages=["numeric"])
         with pytest.raises(NoTeacherLeft, match=r"^no usable key for openai_compatible: 2 rejected \(401\)$"):
-            run_distill(config, _paths(config), build_teachers(config), show_progress=False)
+            run_distill(config, _paths(config), build_teachers(config, load_lexicon()), show_progress=False)
         assert len(server.seen) <= 2 + config.concurrency  # not one request per chunk
     assert not Path(config.output).exists()
     with Loopback(default=OPENAI.ok(pairs_json(1))) as server:
         config = replace(config, base_url=server.url + "/v1")
-        report = run_distill(config, _paths(config), build_teachers(config), show_progress=False)
+        report = run_distill(config, _paths(config), build_teachers(config, load_lexicon()), show_progress=False)
     assert report.records == CHUNKS and not report.failures
 
 

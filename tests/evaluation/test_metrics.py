@@ -17,6 +17,7 @@ from slm_recipes.evaluation.metrics import (
     StrictAccuracy,
     format_problems,
 )
+from slm_recipes.text.lexicon import load_lexicon
 
 REF = "超过3万元但不超过10万元的报销由总经理审批。"
 
@@ -64,22 +65,22 @@ def test_strict_accuracy_uses_keywords_for_questions_without_numbers():
     question = "出差超过15天由谁审批？"
     reference = "预计出差超过15天的，由总经理审批。"
     general_q, general_ref = "报销款会以现金支付吗？", "不会，报销款只支付到报销人本人名下的银行账户。"
-    metric = StrictAccuracy()
+    metric = StrictAccuracy(load_lexicon())
     metric.update(["超过15天的由总经理审批。", "只打到本人的银行账户。"], [reference, general_ref], [question, general_q])
     assert value(metric) == 0.5  # the general answer misses keywords (不会, 报销人本, ...)
-    full = StrictAccuracy()
+    full = StrictAccuracy(load_lexicon())
     full.update([general_ref], [general_ref], [general_q])
     assert value(full) == 1.0
 
 
 def test_keyword_coverage_is_the_share_present():
     reference, question = "长期驻外的伙食补助按每人每天65元发放。", "长期驻外期间，每日饭补发多少钱？"
-    keywords = reference_keywords(reference, question)
+    keywords = reference_keywords(reference, question, load_lexicon())
     assert "伙食补助" in keywords and not any(ch.isdigit() for k in keywords for ch in k)
-    metric = KeywordCoverage()
+    metric = KeywordCoverage(load_lexicon())
     metric.update(["伙食补助是65元。"], [reference], [question])
     assert 0 < value(metric) < 1
-    missing = KeywordCoverage()
+    missing = KeywordCoverage(load_lexicon())
     missing.update(["每天65元。"], [reference], [question])
     assert value(missing) < value(metric)
 
@@ -122,7 +123,7 @@ def test_consistency_compares_the_numbers_of_sampled_answers():
 
 
 def test_qa_metrics_reports_overall_and_by_question_type():
-    metrics = QAMetrics()
+    metrics = QAMetrics(load_lexicon())
     metrics.update(questions=["出差超过15天由谁审批？", "报销款会以现金支付吗？"],
                    references=["超过15天的由总经理审批。", "不会，只支付到银行账户。"],
                    answers=["超过15天的由总经理审批。", "会。"], ended=[True, True], sources=["", ""],

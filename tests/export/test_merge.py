@@ -18,6 +18,7 @@ from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.export.config import ExportConfig
 from slm_recipes.export.merge import merge_adapter_dir, merge_checkpoint, merge_dtype, save_merged
 from slm_recipes.generation.config import GenerationSettings
+from slm_recipes.text.lexicon import load_lexicon
 
 HPARAMS = {"lora_r": 4, "lora_alpha": 8, "target_modules": "all-linear", "use_dora": False}
 
@@ -67,7 +68,7 @@ def test_qlora_nf4_run_merges_like_its_adapter_in_32_bit(tiny_qwen2, tmp_path):
     module.save_adapter(tmp_path / "adapter")
     trainer = L.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False)
     paths = RunPaths("t", str(tiny_qwen2), export_folder=tmp_path)
-    ModelExport(ExportConfig(merge_dtype="float32"), paths, GenerationSettings()).on_fit_end(trainer, module)
+    ModelExport(ExportConfig(merge_dtype="float32"), paths, GenerationSettings(), load_lexicon()).on_fit_end(trainer, module)
 
     merged = AutoModelForCausalLM.from_pretrained(paths.merged_dir).state_dict()
     expected = manual_merge(tiny_qwen2, tmp_path / "adapter")

@@ -6,10 +6,11 @@ import gguf
 import numpy as np
 import pytest
 
-from slm_recipes.export.pipeline import verification_conversations
+from slm_recipes.export.pipeline import verification_samples
 from slm_recipes.export.verify import verify_gguf
 from slm_recipes.export.write_gguf import write_gguf
 from slm_recipes.hub.models import _bundled_gguf
+from slm_recipes.text.lexicon import load_lexicon
 
 SAME_KEYS = ["llama.block_count", "llama.context_length", "llama.embedding_length", "llama.feed_forward_length",
              "llama.attention.head_count", "llama.attention.head_count_kv", "llama.rope.freq_base",
@@ -34,6 +35,7 @@ def test_smollm2_f32_matches_the_bundled_gguf_and_verifies(smollm2_dir, tmp_path
         reference = gguf.quants.dequantize(theirs[t.name].data, theirs[t.name].tensor_type)
         assert np.allclose(np.asarray(t.data).reshape(reference.shape), reference, atol=1e-6), t.name
 
-    conversations = verification_conversations("你是星河科技的报销制度助手。", "recipes/demo/paraphrased_eval.jsonl", 4)
-    report = verify_gguf(path, smollm2_dir, "f32", conversations)
+    samples = verification_samples(4, "你是星河科技的报销制度助手。", "recipes/demo/paraphrased_eval.jsonl", tmp_path / "none",
+                                   load_lexicon())
+    report = verify_gguf(path, smollm2_dir, "f32", samples)
     assert report.passed and all(c.passed for c in report.checks)

@@ -8,17 +8,20 @@ import pytest
 
 from slm_recipes.core.errors import RecipeError
 from slm_recipes.core.run_paths import checksum_file
-from slm_recipes.export.verify import SAMPLE_CONVERSATIONS, agreement, verify_gguf
+from slm_recipes.export.verify import VerificationSamples, agreement, verify_gguf
 from slm_recipes.export.write_gguf import write_gguf
+from slm_recipes.text.lexicon import load_lexicon
+
+#: The lexicon's neutral conversations and tokenizer texts: what a recipe without questions or passages is checked on.
+SAMPLES = VerificationSamples([list(c) for c in load_lexicon().sample_conversations], list(load_lexicon().tokenizer_samples))
 
 
 @pytest.fixture(scope="module")
 def q8_file(tmp_path_factory, qwen2_untied):
     return write_gguf(qwen2_untied, tmp_path_factory.mktemp("gguf") / "tiny-q8_0.gguf", "q8_0", "tiny", progress=False)
 
-
 def test_a_faithful_file_passes_every_check(q8_file, qwen2_untied):
-    report = verify_gguf(q8_file, qwen2_untied, "q8_0", SAMPLE_CONVERSATIONS)
+    report = verify_gguf(q8_file, qwen2_untied, "q8_0", SAMPLES)
     names = {c.name for c in report.checks}
     assert {"checksum", "read back", "tokenizer", "chat template", "transformers greedy tokens"} <= names
     assert report.passed
@@ -39,14 +42,14 @@ def test_changed_bytes_fail_the_checksum(q8_file, qwen2_untied, tmp_path):
 
     path = damaged_copy(q8_file, tmp_path, flip)
     with pytest.raises(RecipeError, match="checksum: FAILED"):
-        verify_gguf(path, qwen2_untied, "q8_0", SAMPLE_CONVERSATIONS)
+        verify_gguf(path, qwen2_untied, "q8_0", SAMPLES)
 
 
 def test_a_truncated_file_is_unreadable(q8_file, qwen2_untied, tmp_path):
     path = damaged_copy(q8_file, tmp_path, lambda data: data.__delitem__(slice(len(data) // 2, None)))
     checksum_file(path).unlink()
     with pytest.raises(RecipeError, match="read back: FAILED"):
-        verify_gguf(path, qwen2_untied, "q8_0", SAMPLE_CONVERSATIONS)
+        verify_gguf(path, qwen2_untied, "q8_0", SAMPLES)
 
 
 def test_wrong_weights_without_a_checksum_fail_the_comparison(q8_file, qwen2_untied, tmp_path):
@@ -60,7 +63,7 @@ def test_wrong_weights_without_a_checksum_fail_the_comparison(q8_file, qwen2_unt
     path = damaged_copy(q8_file, tmp_path, zero_embeddings)
     checksum_file(path).unlink()
     with pytest.raises(RecipeError, match="transformers greedy tokens: FAILED"):
-        verify_gguf(path, qwen2_untied, "q8_0", SAMPLE_CONVERSATIONS)
+        verify_gguf(path, qwen2_untied, "q8_0", SAMPLES)
 
 
 def test_agreement_excuses_only_near_ties():
@@ -78,5 +81,5 @@ def test_a_4_bit_file_verifies_against_its_own_floor(qwen2_untied, tmp_path):
     from slm_recipes.export.pipeline import LOWER_BIT_AGREEMENT
 
     path = write_gguf(qwen2_untied, tmp_path / "tiny-q4_0.gguf", "q4_0", "tiny", progress=False)
-    report = verify_gguf(path, qwen2_untied, "q4_0", SAMPLE_CONVERSATIONS, LOWER_BIT_AGREEMENT["q4_0"])
+    report = verify_gguf(path, qwen2_untied, "q4_0", SAMPLES, LOWER_BIT_AGREEMENT["q4_0"])
     assert report.passed

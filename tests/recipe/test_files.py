@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.recipe.merge import merged_tree
 from slm_recipes.recipe.files import bundled_dir, find_recipe, package_class_path, read_recipe_file, recipe_files
+from slm_recipes.recipe.merge import merged_tree
 
 REPO = Path(__file__).resolve().parents[2]
 

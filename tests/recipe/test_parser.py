@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from slm_recipes.datamodules.config import DataConfig
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.datamodules.config import DataConfig
 from slm_recipes.recipe.parser import load_recipe, training_arguments
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,9 +6,9 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from slm_recipes.datamodules.config import DataConfig
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.datamodules.config import DataConfig
 from slm_recipes.recipe.recipe import SECTIONS, build_recipe, section
 
 REPO = Path(__file__).resolve().parents[2]

@@ -139,3 +139,17 @@ def test_a_failing_step_fails_its_requests_and_the_batcher_goes_on(model_and_tok
         batcher.close()
     assert isinstance(bad.events[0][-1], Failed) and bad.events[0][-1].message.startswith("generation failed: ")
     assert good.finished(0).new_tokens == 2
+
+
+def test_the_installed_transformers_cache_has_the_layers_the_batcher_edits(model_and_tokenizer):
+    import torch
+
+    from slm_recipes.serve.batcher import _layers
+
+    model, tokenizer = model_and_tokenizer
+    out = model(input_ids=torch.tensor([tokenizer("住宿费")["input_ids"]]), use_cache=True)
+    cache = getattr(out, "cache", None) or out.past_key_values
+    layers = _layers(cache)
+    assert len(layers) == model.config.num_hidden_layers and layers[0].keys.dim() == 4
+    with pytest.raises(RuntimeError, match=r"needs transformers 4.56 to 5.x"):
+        _layers(object())

@@ -38,9 +38,10 @@ def distill(recipe: Recipe) -> None:
 
     from slm_recipes.distill.pipeline import run_distill
     from slm_recipes.distill.registry import build_teachers
+    from slm_recipes.text.lexicon import load_lexicon
 
     config = recipe.distill
-    report = run_distill(config, recipe.paths, build_teachers(config))
+    report = run_distill(config, recipe.paths, build_teachers(config, load_lexicon(recipe.lexicon)))
     Console().print(report.render())
     if report.failure_summary():
         raise RunFailed(report.failure_summary())

@@ -24,8 +24,9 @@ def export(recipe: Recipe, ckpt_path: str | None = None, adapter: str | None = N
     from pathlib import Path
 
     from slm_recipes.export.kquants import require_quantizer
-    from slm_recipes.export.pipeline import ship, verification_conversations
+    from slm_recipes.export.pipeline import ship, verification_samples
     from slm_recipes.hub.tokenizers import load_tokenizer
+    from slm_recipes.text.lexicon import load_lexicon
 
     if sum(x is not None for x in (ckpt_path, adapter, merged)) > 1:
         raise RecipeError("give at most one of --ckpt_path, --adapter, --merged")
@@ -55,8 +56,9 @@ def export(recipe: Recipe, ckpt_path: str | None = None, adapter: str | None = N
         save_merged(model, tokenizer, recipe.generation, merged_dir)
         del model
         print(f"merged model: {merged_dir}", flush=True)
-    conversations = verification_conversations(recipe.system_prompt, recipe.eval_file, config.verify_prompts)
-    for path, _ in ship(merged_dir, config, paths, tokenizer, recipe.generation, recipe.system_prompt, conversations):
+    samples = verification_samples(config.verify_prompts, recipe.system_prompt, recipe.eval_file, paths.chunks,
+                                   load_lexicon(recipe.lexicon))
+    for path, _ in ship(merged_dir, config, paths, tokenizer, recipe.generation, recipe.system_prompt, samples):
         print(f"GGUF: {path} ({path.stat().st_size / 2**20:.1f} MiB)")
     print(f"export done in {time.perf_counter() - started:.0f} s: {paths.export_dir}")
 
