@@ -13,12 +13,10 @@ import time
 
 import torch
 from slm_recipes.datamodules.questions import load_questions
-from transformers import AutoModelForCausalLM
+from smollm2 import add_model_arguments, load_smollm2
 
 from slm_recipes.generation.answers import generate_answers
 from slm_recipes.generation.config import GenerationSettings
-from slm_recipes.hub.models import BUNDLED_SMOLLM2, resolve_model
-from slm_recipes.hub.tokenizers import load_tokenizer
 
 SYSTEM_PROMPT = "你是星河科技的报销制度助手。"
 
@@ -28,15 +26,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=64)
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[8, 16])
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
-    parser.add_argument("--device", default="cpu")
+    add_model_arguments(parser)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-
-    path = resolve_model(BUNDLED_SMOLLM2)
-    tokenizer = load_tokenizer(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).to(args.device)
+    tokenizer, model = load_smollm2(args)
     prompts = [q.prompt for q in load_questions("recipes/demo/qa.jsonl", SYSTEM_PROMPT, limit=args.questions)]
     generate_answers(model, tokenizer, prompts[:2], GenerationSettings(max_new_tokens=4, batch_size=2))  # warm-up
 

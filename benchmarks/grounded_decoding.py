@@ -21,13 +21,12 @@ from pathlib import Path
 import torch
 from slm_recipes.datamodules.chat_encoding import encode_prompt
 from slm_recipes.datamodules.questions import load_questions
-from transformers import AutoModelForCausalLM, LogitsProcessorList
+from smollm2 import add_model_arguments, load_smollm2
+from transformers import LogitsProcessorList
 
 from slm_recipes.generation.answers import generation_config, left_pad, stop_token_ids
 from slm_recipes.generation.config import GenerationSettings
 from slm_recipes.generation.grounded_numbers import GroundedNumbers, allowed_numbers
-from slm_recipes.hub.models import BUNDLED_SMOLLM2, resolve_model
-from slm_recipes.hub.tokenizers import load_tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEM_PROMPT = "你是星河科技的报销制度助手。"
@@ -53,15 +52,9 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
-    parser.add_argument("--device", default="cpu")
+    add_model_arguments(parser)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-
-    path = resolve_model(BUNDLED_SMOLLM2)
-    tokenizer = load_tokenizer(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).to(args.device).eval()
+    tokenizer, model = load_smollm2(args)
     articles = ARTICLE.findall((REPO / "recipes/demo/reimbursement_rules.txt").read_text(encoding="utf-8"))
     questions = load_questions(REPO / "recipes/demo/qa.jsonl", SYSTEM_PROMPT, limit=args.prompts)
     sources = [f"{articles[int(q.meta['chunk_id'].rsplit('-', 1)[1]) - 1]}\n\n问题：{q.question}" for q in questions]

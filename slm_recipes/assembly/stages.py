@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,17 @@ from slm_recipes.retrieval.open_book import OpenBook, open_book_over
 from slm_recipes.text.lexicon import Lexicon
 
 
+@dataclass(frozen=True)
 class DataStages:
-    """The recipe's `ingest:`, `distill:`, `curate:` and `retrieval:` sections and its paths, run for the DataModule."""
+    """The recipe's `ingest:`, `distill:`, `curate:` and `retrieval:` sections, its paths and its lexicon, run for the
+    DataModule."""
 
-    def __init__(self, ingest: IngestConfig, distill: DistillConfig, curate: CurateConfig,
-                 retrieval: RetrievalConfig, paths: RunPaths, lexicon: Lexicon) -> None:
-        self.ingest = ingest
-        self.distill = distill
-        self.curate = curate
-        self.retrieval = retrieval
-        self.paths = paths
-        self.lexicon = lexicon
+    ingest: IngestConfig
+    distill: DistillConfig
+    curate: CurateConfig
+    retrieval: RetrievalConfig
+    paths: RunPaths
+    lexicon: Lexicon
 
     def produces(self, train_file: str) -> bool:
         """True when the training file is the curate stage's output, i.e. the pipeline makes it."""

@@ -146,12 +146,16 @@ class NumericStrict(_Share):
         self._count(sum(numerically_strict(a, r, q) for a, r, q in rows), len(rows))
 
 
-class StrictAccuracy(_Share):
-    """Numeric questions: numeric exact match; others: every reference keyword present."""
+class _KeywordShare(_Share):
+    """A share that reads reference keywords, which the lexicon's stop words are not."""
 
     def __init__(self, lexicon: Lexicon, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lexicon = lexicon
+
+
+class StrictAccuracy(_KeywordShare):
+    """Numeric questions: numeric exact match; others: every reference keyword present."""
 
     def update(self, answers: Sequence[str], references: Sequence[str], questions: Sequence[str] | None = None) -> None:
         questions = _questions(questions, len(answers))
@@ -159,12 +163,8 @@ class StrictAccuracy(_Share):
                     len(answers))
 
 
-class KeywordCoverage(_Share):
+class KeywordCoverage(_KeywordShare):
     """Mean share of the reference keywords present in the answer (questions with keywords only)."""
-
-    def __init__(self, lexicon: Lexicon, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.lexicon = lexicon
 
     def update(self, answers: Sequence[str], references: Sequence[str], questions: Sequence[str] | None = None) -> None:
         questions = _questions(questions, len(answers))
