@@ -91,7 +91,7 @@ def run_command(name: str, command: Command, argv: Sequence[str]) -> None:
     if not line.configs:
         if not command.recipe_optional:
             raise RecipeError(f"slm {name} needs a recipe: --config RECIPE.yaml (see `slm {name} --help`)")
-        config = _parse_options(command_parser(command.add_options, prog=f"slm {name}"), argv)
+        config = _parse_options(command_parser(command.add_options, recipe=False, prog=f"slm {name}"), line.rest_words())
         command.run(None, **{key: config.get(key) for key in options})
         return
     recipe, config = parse_recipe(argv, command.add_options, command.aliases, prog=f"slm {name}")

@@ -82,14 +82,18 @@ def add_recipe_sections(parser: ArgumentParser) -> None:
         parser.add_class_arguments(cls, key)
 
 
-def command_parser(add_options: Callable[[ArgumentParser], None] | None = None, **kwargs: Any) -> ArgumentParser:
-    """jsonargparse over a command's own options, the recipe's sections and its `data:` section."""
+def command_parser(add_options: Callable[[ArgumentParser], None] | None = None, recipe: bool = True,
+                   **kwargs: Any) -> ArgumentParser:
+    """jsonargparse over a command's own options, the recipe's sections and its `data:` section (`recipe` False: the
+    options alone, for a command run without a recipe)."""
     parser = ArgumentParser(exit_on_error=False, **kwargs)
     parser.add_argument("-c", "--config", action=ActionConfigFile,
                         help="A recipe file (YAML); give several to layer them: a domain, a model size, an overlay. "
                              "Bundled recipes are found by name (demo.yaml).")
     if add_options is not None:
         add_options(parser)
+    if not recipe:
+        return parser
     add_recipe_sections(parser)
     parser.add_argument("--data.class_path", type=str | None, default=None,
                         help="The DataModule (the keys below are DistilledQADataModule's).")
