@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from jsonargparse import ArgumentParser
 
 from slm_recipes.core.errors import RecipeError
-from slm_recipes.recipe.arguments import Alias, Argument, read_command_line, tokenize
+from slm_recipes.recipe.arguments import Alias, Argument, CommandLine, read_command_line, tokenize
 from slm_recipes.recipe.parser import RECIPE_KEYS, command_parser, parse_recipe
 from slm_recipes.recipe.recipe import SECTIONS
 
@@ -95,8 +95,15 @@ def run_command(name: str, command: Command, argv: Sequence[str]) -> None:
         command.run(None, **{key: config.get(key) for key in options})
         return
     recipe, config = parse_recipe(argv, command.add_options, command.aliases, prog=f"slm {name}")
-    passed = {"arguments": list(argv)} if command.passes_arguments else {}
+    passed = {"arguments": recipe_arguments(line)} if command.passes_arguments else {}
     command.run(recipe, **passed, **{key: config.get(key) for key in options})
+
+
+def recipe_arguments(line: CommandLine) -> list[str]:
+    """The recipe's own part of a command line (its files and overrides, aliases expanded): what another `slm`
+    command needs to read the same recipe (the page runs its jobs with it)."""
+    return [*(word for config in line.configs for word in ("--config", config)),
+            *(f"--{key}={value}" for key, value in line.overrides)]
 
 
 def _parse_options(parser: ArgumentParser, argv: Sequence[str]):

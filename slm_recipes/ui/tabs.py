@@ -53,7 +53,7 @@ def documents(page, app) -> Live:
         job = job_outputs("ingest")
         docs = gr.Dataframe(headers=["document", "chunks", "pages", "characters (chunk overlap counted)"],
                             label="documents", interactive=False, elem_id="documents")
-        query = gr.Textbox(label="search chunks", placeholder=page.example_question())
+        query = gr.Textbox(label="search chunks", placeholder=page.example_question(), elem_id="search")
         chunks_table = gr.Dataframe(headers=["chunk", "document", "pages", "text"], label="chunks", wrap=True,
                                     interactive=False)
     # the raw file data, so the name the browser gave is judged (gradio's own processing would strip it)

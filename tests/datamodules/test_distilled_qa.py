@@ -61,11 +61,11 @@ def test_missing_data_file_is_an_error(tmp_path, tiny_qwen2):
 def open_book_module(tmp_path, model_dir, records, **kwargs) -> DistilledQADataModule:
     from slm_recipes.assembly.stages import DataStages
     from slm_recipes.core.run_paths import RunPaths
-    from slm_recipes.text.lexicon import load_lexicon
     from slm_recipes.curate.config import CurateConfig
     from slm_recipes.distill.config import DistillConfig
     from slm_recipes.ingest.config import IngestConfig
     from slm_recipes.retrieval.config import RetrievalConfig
+    from slm_recipes.text.lexicon import load_lexicon
 
     rules = tmp_path / "rules.txt"
     rules.write_text("".join(f"第{i}条 第{i}条规定住宿费每天不超过{100 + i}元。\n" for i in range(12)), encoding="utf-8")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from slm_recipes.text.lexicon import load_lexicon
+
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "build/ui-screenshots"
 CHROMIUM = os.environ.get("SLM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -109,7 +111,9 @@ def test_from_upload_to_chat_in_a_browser(app):
         assert (folder / "data/tiny/documents/reimbursement_rules.pdf").read_bytes() == pdf.read_bytes()
         page.locator("#ingest").click()
         wait_for_status(page, "ingest-status", r"ingest: finished")
-        page.get_by_placeholder("住宿费").fill("住宿费")
+        search = page.locator("#search textarea")
+        assert search.get_attribute("placeholder") == load_lexicon().sample_question  # the recipe names no eval file
+        search.fill("住宿费")
         page.wait_for_timeout(1500)
         assert "reimbursement_rules.pdf" in page.locator("#documents").inner_text()
         shot(page, "1-documents")

@@ -32,6 +32,7 @@ def evaluate(recipe: Recipe, adapter: str | None = None, merged: str | None = No
     from slm_recipes.core.devices import best_device
     from slm_recipes.evaluation.evaluator import eval_questions
     from slm_recipes.evaluation.evaluator import evaluate as evaluate_model
+    from slm_recipes.text.lexicon import load_lexicon
 
     named = named_artefact(adapter, merged, gguf)
     if named is None:
@@ -42,8 +43,8 @@ def evaluate(recipe: Recipe, adapter: str | None = None, merged: str | None = No
     questions = eval_questions(recipe.evaluation, recipe.eval_file, recipe.system_prompt,
                                None if recipe.eval_file else datamodule.val_examples)
     model = load_artefact(kind, path, recipe.model_name).to(best_device())
-    results, report = evaluate_model(model, datamodule.tokenizer, questions, recipe.evaluation, recipe.paths.eval, kind,
-                                     datamodule.open_book)
+    results, report = evaluate_model(model, datamodule.tokenizer, questions, recipe.evaluation,
+                                     load_lexicon(recipe.lexicon), recipe.paths.eval, kind, datamodule.open_book)
     table = Table(title=f"QA evaluation of the {kind} {path} ({len(questions)} questions)")
     table.add_column("metric")
     for label in results:
