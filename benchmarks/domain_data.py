@@ -1,7 +1,7 @@
 """What the offline pipeline makes of each domain document: facts found, how many training pairs cover,
 how many answers are the source's own words, and how many subjects or question stems are cut inside a word.
 
-For each domain recipe (the demo's handbook, teaching, service) it runs ingest → extractive distill →
+For each domain recipe (the demo's handbook, teaching, service; the real annual_leave and women_workers) it runs ingest → extractive distill →
 curate in a fresh folder, then reads the curate report and the teacher's facts:
 
 - facts: numeric facts of the document (a number with its unit in a sentence); covered: stated by a kept
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DOMAINS = ("handbook", "teaching", "service")
+DOMAINS = ("handbook", "teaching", "service", "annual_leave", "women_workers")
 SIZE = "recipes/models/smollm2-135m.yaml"
 
 
@@ -84,9 +84,9 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             rows[domain] = measure(domain, Path(folder))
     names = list(next(iter(rows.values())))
-    print(f"{'':<18}" + "".join(f"{d:>12}" for d in rows))
+    print(f"{'':<18}" + "".join(f"{d:>14}" for d in rows))
     for name in names:
-        print(f"{name:<18}" + "".join(f"{r[name]:>12.3f}" if isinstance(r[name], float) else f"{r[name]:>12}"
+        print(f"{name:<18}" + "".join(f"{r[name]:>14.3f}" if isinstance(r[name], float) else f"{r[name]:>14}"
                                       for r in rows.values()))
     return 0
 
