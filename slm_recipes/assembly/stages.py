@@ -59,8 +59,9 @@ class DataStages:
                    [paths.chunks, *prompt_files(self.distill.prompts_dir)], paths.distilled,
                    lambda: run_distill(self.distill, paths, build_teachers(self.distill, self.lexicon)))
         review = [paths.decisions] if paths.decisions.is_file() else []
-        _run_stage("curate", dataclasses.asdict(self.curate), [paths.chunks, paths.distilled, *review],
-                   paths.split("train"), lambda: run_curate(self.curate, paths))
+        _run_stage("curate", {**dataclasses.asdict(self.curate), "lexicon": self.lexicon.digest},
+                   [paths.chunks, paths.distilled, *review], paths.split("train"),
+                   lambda: run_curate(self.curate, paths, self.lexicon))
 
     def ensure_index(self, model_name: str) -> None:
         """Bring the chunks and the retrieval index over them up to date."""

@@ -7,7 +7,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from slm_recipes.curate.focus import focus_problem
+from slm_recipes.text.lexicon import Lexicon
 from slm_recipes.text.numbers import Quantity, quantity_in
+from slm_recipes.text.question_form import question_problems
 from slm_recipes.text.shingles import jaccard, normalise, shingles
 
 Verdict = dict[str, Any]
@@ -79,6 +82,18 @@ def refusal_filler(question: str, answer: str) -> Verdict:
     if normalise(text) == normalise(question) or jaccard(shingles(text), shingles(question)) >= 0.8:
         return verdict(False, "the answer repeats the question")
     return verdict(True)
+
+
+def question_form(question: str, lexicon: Lexicon) -> Verdict:
+    """A well-formed question: one question ending right after words, no clause list, no stem cut before its verb."""
+    problems = question_problems(question, lexicon)
+    return verdict(not problems, "; ".join(problems))
+
+
+def focus(question: str, answer: str, lexicon: Lexicon, answer_quantities: list[Quantity]) -> Verdict:
+    """The answer states the fact its question asks and no other numbers its question does not name."""
+    problem = focus_problem(question, answer, lexicon, answer_quantities)
+    return verdict(not problem, problem)
 
 
 def inconsistent(records: list[dict[str, Any]], numbers: list[list[Quantity]]) -> dict[int, str]:

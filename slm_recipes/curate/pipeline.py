@@ -19,17 +19,19 @@ from slm_recipes.curate.review import apply_decision, load_decisions
 from slm_recipes.curate.scoring import score
 from slm_recipes.curate.splits import SPLITS, assign_chunks, assign_variants
 from slm_recipes.curate.subjects import Place, misattributed, source_places
+from slm_recipes.text.lexicon import Lexicon
 from slm_recipes.text.numbers import Quantity, extract_quantities
 from slm_recipes.text.shingles import shingles
 
 
-def run_curate(config: CurateConfig, paths: RunPaths) -> CurateReport:
-    """Check and score every pair, apply human decisions, drop near-duplicates, split the rest by chunk."""
+def run_curate(config: CurateConfig, paths: RunPaths, lexicon: Lexicon) -> CurateReport:
+    """Check and score every pair, apply human decisions, drop near-duplicates, split the rest by chunk.
+    The lexicon says what a well-formed question is and which numbers form one range."""
     with output_lock(paths.split("train")):
-        return _curate(config, paths)
+        return _curate(config, paths, lexicon)
 
 
-def _curate(config: CurateConfig, paths: RunPaths) -> CurateReport:
+def _curate(config: CurateConfig, paths: RunPaths, lexicon: Lexicon) -> CurateReport:
     chunks = read_chunks(paths.chunks)
     records = read_pairs(paths.distilled)
     if not records:
@@ -54,6 +56,8 @@ def _curate(config: CurateConfig, paths: RunPaths) -> CurateReport:
             "numeric_completeness": C.numeric_completeness(record["question"], found),
             "refusal_filler": C.refusal_filler(record["question"], record["answer"]),
             "consistency": C.verdict(True),
+            "malformed": C.question_form(record["question"], lexicon),
+            "unfocused": C.focus(record["question"], record["answer"], lexicon, found),
         }
         record["score"] = score(record["question"], record["answer"], found, chunk_q, chunk_s)
         if review:
@@ -84,7 +88,9 @@ def _curate(config: CurateConfig, paths: RunPaths) -> CurateReport:
                 writer.write(record)
 
     _fill_report(report, records, reasons, kept, numbers, by_split, sources, decisions, reviews)
-    report.fact_coverage = {doc: {"facts": c.facts, "covered": c.covered, "share": round(c.share, 4), "uncovered": c.uncovered}
+    report.fact_coverage = {doc: {"facts": c.facts, "covered": c.covered, "share": round(c.share, 4), "uncovered": c.uncovered,
+                                  "articles": c.articles, "articles_covered": c.articles_covered,
+                                  "articles_share": round(c.articles_share, 4), "articles_uncovered": c.articles_uncovered}
                             for doc, c in coverage(chunks, by_split["train"]).items()}
     report.write(paths.data_report_json, paths.data_report)
     return report

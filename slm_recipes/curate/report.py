@@ -29,7 +29,7 @@ class CurateReport:
     chunks_without_numeric: int = 0  # chunks that state numbers but have no kept numeric pair
     score_histogram: list[int] = field(default_factory=lambda: [0] * 10)  # 0-9, 10-19, ..., 90-100
     coverage: dict[str, dict[str, int]] = field(default_factory=dict)  # doc -> {"chunks", "uncovered"}
-    fact_coverage: dict[str, dict] = field(default_factory=dict)  # doc -> {"facts", "covered", "share", "uncovered": [...]}
+    fact_coverage: dict[str, dict] = field(default_factory=dict)  # doc -> numeric facts and articles covered, and the rest
     coverage_target: float = 0.95
     split: str = "variant"
     review: dict[str, int] = field(default_factory=dict)  # accepted / rejected / corrected / unknown ids
@@ -65,6 +65,11 @@ class CurateReport:
                 out.append(f"{doc}: training pairs state {facts['covered']} of its {facts['facts']} numeric facts "
                            f"({facts['share']:.0%}, target {self.coverage_target:.0%}); none states {missing}"
                            + (" …" if len(facts["uncovered"]) > 3 else "") + " (all in report.md)")
+            if facts.get("articles_share", 1.0) < self.coverage_target:
+                missing = ", ".join(facts["articles_uncovered"][:5])
+                out.append(f"{doc}: {facts['articles_covered']} of its {facts['articles']} articles have a training pair "
+                           f"({facts['articles_share']:.0%}, target {self.coverage_target:.0%}); none has {missing}"
+                           + (" …" if len(facts["articles_uncovered"]) > 5 else "") + " (all in report.md)")
         return out
 
     def add_score(self, score: int) -> None:
@@ -91,14 +96,18 @@ class CurateReport:
         lines += [f"| {10 * i}-{10 * i + 9 if i < 9 else 100} | {n} |" for i, n in enumerate(self.score_histogram)]
         lines += ["", "## Coverage by document", "", "| document | chunks | chunks with no kept pair |", "| --- | ---: | ---: |"]
         lines += [f"| {doc} | {c['chunks']} | {c['uncovered']} |" for doc, c in self.coverage.items()]
-        lines += ["", "## Numeric facts stated by a training pair", "", "| document | facts | covered | share |",
-                  "| --- | ---: | ---: | ---: |"]
-        lines += [f"| {doc} | {c['facts']} | {c['covered']} | {c['share']:.1%} |" for doc, c in self.fact_coverage.items()]
+        lines += ["", "## Numeric facts and articles stated by a training pair", "",
+                  "| document | numeric facts | covered | share | articles | covered | share |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [f"| {doc} | {c['facts']} | {c['covered']} | {c['share']:.1%} | {c.get('articles', 0)} | "
+                  f"{c.get('articles_covered', 0)} | {c.get('articles_share', 1.0):.1%} |" for doc, c in self.fact_coverage.items()]
         for doc, c in self.fact_coverage.items():
             if c["uncovered"]:
                 lines += ["", f"Not stated by any training pair in {doc}:", ""]
                 lines += [f"- {u['number']} ({u['article'] or 'no article'}, pages {'-'.join(map(str, u['pages']))})"
                           for u in c["uncovered"]]
+            if c.get("articles_uncovered"):
+                lines += ["", f"Articles of {doc} with no training pair: " + ", ".join(c["articles_uncovered"])]
         return "\n".join(lines) + "\n"
 
     def write(self, json_file: Path, markdown_file: Path) -> None:
@@ -116,6 +125,9 @@ class CurateReport:
         table.add_row("rejected", str(self.rejected), end_section=True)
         for doc, c in self.fact_coverage.items():
             table.add_row(f"numeric facts covered: {doc}", f"{c['covered']}/{c['facts']} ({c['share']:.0%})")
+            if c.get("articles"):
+                table.add_row(f"articles covered: {doc}",
+                              f"{c['articles_covered']}/{c['articles']} ({c['articles_share']:.0%})")
         for reason, count in self.reasons.items():
             table.add_row(f"  {reason}", str(count))
         return table

@@ -22,9 +22,11 @@ from slm_recipes.core.errors import RecipeError
 DEFAULT_LEXICON = "zh-policy"
 _PUNCTUATION = r"\s,.;:!?'\"()\[\]{}<>《》「」『』“”‘’，。、；：！？（）【】—…·~～/\\|_*#-"
 _REQUIRED = {"subjects": ("strong_ends", "weak_ends", "not_in_subject", "leading_counters", "generic_topics"),
-             "clauses": ("leading_conjunctions", "modal_words"),
+             "clauses": ("leading_conjunctions", "modal_words", "condition_ends", "continuing_starts", "range_joins",
+                         "condition_lists", "per_words"),
              "questions": ("modals", "tail_breaks", "upper_bounds", "lower_bounds", "verb_starts", "few_units",
-                           "verb_endings"),
+                           "verb_endings", "rules", "everyday", "asking", "unfinished_endings", "ask_duration",
+                           "ask_money", "duration_units", "money_units", "if_suffix", "if_prefix", "what_then", "belongs", "about", "what", "bound_asks", "copulas"),
              "keywords": ("stop_words", "english_stop_words"),
              "samples": ("question", "conversations", "tokenizer")}
 
@@ -42,6 +44,11 @@ class Lexicon:
     generic_topics: frozenset[str]
     leading_conjunctions: frozenset[str]
     modal_words: frozenset[str]
+    condition_ends: tuple[str, ...]
+    continuing_starts: tuple[str, ...]
+    range_joins: frozenset[str]
+    condition_lists: tuple[str, ...]
+    per_words: tuple[str, ...]
     modals: tuple[str, ...]
     tail_breaks: tuple[str, ...]
     upper_bounds: tuple[str, ...]
@@ -49,6 +56,22 @@ class Lexicon:
     verb_starts: tuple[str, ...]
     few_units: frozenset[str]
     verb_endings: tuple[str, ...]
+    rule_questions: tuple[tuple[str, str], ...]  # (word, question form), tried in order
+    everyday: tuple[tuple[str, str], ...]  # (the document's word, a person's word)
+    asking: tuple[str, ...]
+    unfinished_endings: tuple[str, ...]
+    ask_duration: str
+    ask_money: str
+    duration_units: frozenset[str]
+    money_units: frozenset[str]
+    if_suffix: str
+    if_prefix: str
+    what_then: str
+    belongs: str
+    about: str
+    what: str
+    copulas: tuple[tuple[str, str], ...]  # (a verb before a number, how a person says it)
+    bound_asks: tuple[tuple[str, str], ...]  # (a bound's word, how a person asks for it), longest first
     stop_words: tuple[str, ...]
     english_stop_words: frozenset[str]
     sample_question: str
@@ -110,9 +133,21 @@ def load_lexicon(name: str = DEFAULT_LEXICON) -> Lexicon:
         not_in_subject=frozenset(_characters(s["not_in_subject"])), leading_counters=frozenset(_words(s["leading_counters"])),
         generic_topics=frozenset(_words(s["generic_topics"])),
         leading_conjunctions=frozenset(_words(c["leading_conjunctions"])), modal_words=frozenset(_words(c["modal_words"])),
+        condition_ends=_words(c["condition_ends"]), continuing_starts=_words(c["continuing_starts"]),
+        range_joins=frozenset(_words(c["range_joins"])), condition_lists=_words(c["condition_lists"]),
+        per_words=_words(c["per_words"]),
         modals=_words(q["modals"]), tail_breaks=_words(q["tail_breaks"]), upper_bounds=_words(q["upper_bounds"]),
         lower_bounds=_words(q["lower_bounds"]), verb_starts=_words(q["verb_starts"]),
         few_units=frozenset(_words(q["few_units"])), verb_endings=_characters(q["verb_endings"]),
+        rule_questions=tuple((str(r["word"]), str(r["ask"])) for r in q["rules"]),
+        everyday=tuple((str(k), str(v)) for k, v in (q["everyday"] or {}).items()),
+        asking=_words(q["asking"]), unfinished_endings=_words(q["unfinished_endings"]),
+        ask_duration=str(q["ask_duration"]), ask_money=str(q["ask_money"]),
+        duration_units=frozenset(_words(q["duration_units"])), money_units=frozenset(_words(q["money_units"])),
+        if_suffix=str(q["if_suffix"]), if_prefix=str(q["if_prefix"]), what_then=str(q["what_then"]), belongs=str(q["belongs"]),
+        about=str(q["about"]), what=str(q["what"]),
+        copulas=tuple((str(k), str(v)) for k, v in q["copulas"].items()),
+        bound_asks=tuple(sorted(((str(k), str(v)) for k, v in q["bound_asks"].items()), key=lambda p: -len(p[0]))),
         stop_words=_words(k["stop_words"]), english_stop_words=frozenset(w.casefold() for w in _words(k["english_stop_words"])),
         sample_question=str(m["question"]),
         sample_conversations=tuple(tuple({"role": str(t["role"]), "content": str(t["content"])} for t in turns)

@@ -29,6 +29,8 @@ def extract_quantities(text: str) -> list[Quantity]:
     norm = text.translate(_FULL_WIDTH)
     found: list[tuple[Quantity, bool, bool]] = []  # (quantity, had its own magnitude, unit may be inherited)
     for match in _PATTERN.finditer(norm):
+        if match.group(0).startswith("一") and match.start() and norm[match.start() - 1] in _NOT_A_COUNT:
+            continue  # 下一年度, 同一地点, 统一标准: a word, not one of something
         parsed = _parse(match, norm)
         if parsed is not None:
             value, unit, own_mag, plain = parsed
@@ -73,7 +75,7 @@ _UNITS = {
     "个星期": "周", "星期": "周", "周": "周", "个月": "个月", "月": "月", "年": "年",
     "公里": "公里", "千米": "公里", "km": "公里", "米": "米", "公斤": "公斤", "千克": "公斤", "kg": "公斤", "克": "克", "吨": "吨",
     "张": "张", "人次": "人次", "次": "次", "人": "人", "名": "人", "位": "人", "个": "个", "份": "份", "件": "件",
-    "项": "项", "家": "家", "台": "台", "晚": "晚", "夜": "晚", "岁": "岁", "倍": "倍", "页": "页", "条": "条",
+    "项": "项", "家": "家", "台": "台", "晚": "晚", "夜": "晚", "周岁": "岁", "岁": "岁", "整天": "天", "个年度": "年度", "倍": "倍", "页": "页", "条": "条",
     "篇": "篇", "间": "间", "点": "点", "号": "号", "级": "级", "%": "%", "成": "%", "折": "%",
     "学分": "学分", "学时": "学时", "课时": "学时", "分": "分",  # credits, class hours, points of a score or a tally
 }
@@ -82,6 +84,7 @@ _UNIT_GUARDS = {  # words that start like a unit but are not one
     "点": rf"(?![\d{zh_numerals.ZERO_TO_NINE}])", "名": "(?![称单义字])", "位": "(?![置于])", "个": "(?![人体别性])",
     "米": "(?![饭])", "周": "(?![边末])", "分": "(?![之钟期批部类工配])", "年": "(?!制)",
 }
+_NOT_A_COUNT = "下上同统唯单"  # before 一, these make a word of it
 _STRUCTURE = {"条", "章", "节", "款", "项", "编", "篇", "部分", "页", "名", "级", "号", "类", "批"}
 _LABELS = ("附件", "附表", "表", "图", "编号", "序号")
 _COUNT_CLASSIFIERS = {"点", "个", "次", "项", "位", "名", "份", "件", "家", "张", "条", "篇", "台"}  # 一 + these is an article (这一点: a word)

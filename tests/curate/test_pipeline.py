@@ -11,8 +11,11 @@ from slm_recipes.core.errors import RecipeError
 from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.pipeline import run_curate
+from slm_recipes.text.lexicon import load_lexicon
 
 from .conftest import GOOD, PLANTED, chunk, pair, paths_in, read_jsonl, write_jsonl
+
+LEXICON = load_lexicon()
 
 
 def outputs(paths: RunPaths) -> dict[str, list[dict]]:
@@ -20,7 +23,7 @@ def outputs(paths: RunPaths) -> dict[str, list[dict]]:
 
 
 def test_planted_errors_are_rejected_for_their_reason(curate_files, paths):
-    report = run_curate(curate_files, paths)
+    report = run_curate(curate_files, paths, LEXICON)
     out = outputs(paths)
     rejected = {r["id"]: r for r in out["rejected"]}
     assert set(rejected) == set(PLANTED)
@@ -30,7 +33,8 @@ def test_planted_errors_are_rejected_for_their_reason(curate_files, paths):
     assert rejected["duplicate"]["checks"]["duplicate"]["detail"] == "near-duplicate of good-1"
     kept = [r for name in ("train", "val", "test") for r in out[name]]
     assert {r["id"] for r in kept} == set(GOOD)
-    assert all(set(r["checks"]) == {"numeric_grounding", "numeric_completeness", "refusal_filler", "consistency", "duplicate"}
+    assert all(set(r["checks"]) == {"numeric_grounding", "numeric_completeness", "refusal_filler", "consistency", "duplicate",
+                                     "malformed", "unfocused"}
                and r["score"] >= 60 and "reasons" not in r for r in kept)
     assert report.kept == len(GOOD) and report.rejected == len(PLANTED)
     assert report.reasons["numeric_grounding"] == 3
@@ -47,27 +51,29 @@ def forty_facts_asked_three_ways(tmp_path, **settings) -> CurateConfig:
 
 def test_the_variant_split_trains_every_fact_and_holds_out_one_question_of_each(tmp_path):
     config, paths = forty_facts_asked_three_ways(tmp_path), paths_in(tmp_path, "out")
-    report = run_curate(config, paths)
+    report = run_curate(config, paths, LEXICON)
     out = outputs(paths)
     assert len(out["train"]) == report.kept - 40 and len(out["val"]) == 40 and out["test"] == []
     assert {r["chunk_id"] for r in out["train"]} == {r["chunk_id"] for r in out["val"]} == {f"k{i}" for i in range(40)}
     assert {r["id"] for r in out["val"]}.isdisjoint(r["id"] for r in out["train"])
-    assert report.fact_coverage["rules.txt"] == {"facts": 40, "covered": 40, "share": 1.0, "uncovered": []}
+    assert report.fact_coverage["rules.txt"] == {"facts": 40, "covered": 40, "share": 1.0, "uncovered": [],
+                                                 "articles": 40, "articles_covered": 40, "articles_share": 1.0,
+                                                 "articles_uncovered": []}
     (tmp_path / "again").mkdir()
     again = paths_in(tmp_path / "again", "out")
-    run_curate(forty_facts_asked_three_ways(tmp_path / "again"), again)
+    run_curate(forty_facts_asked_three_ways(tmp_path / "again"), again, LEXICON)
     assert outputs(again)["val"] == out["val"]  # deterministic
 
 
 def test_splits_by_chunk_never_share_a_chunk(tmp_path):
     config, paths = forty_facts_asked_three_ways(tmp_path, split="chunk"), paths_in(tmp_path, "out")
-    report = run_curate(config, paths)
+    report = run_curate(config, paths, LEXICON)
     out = outputs(paths)
     seen = {name: {r["chunk_id"] for r in out[name]} for name in ("train", "val", "test")}
     assert all(seen.values())
     assert not (seen["train"] & seen["val"] or seen["train"] & seen["test"] or seen["val"] & seen["test"])
     assert report.split_chunks == {"train": 32, "val": 4, "test": 4}
-    run_curate(config, paths)
+    run_curate(config, paths, LEXICON)
     assert outputs(paths) == out  # fixed seed: the same split again
 
 
@@ -75,7 +81,7 @@ def test_inconsistent_answers_are_both_rejected(tmp_path, curate_files, paths):
     pairs = read_jsonl(tmp_path / "distilled.jsonl")
     pairs += [pair("same-a", "出差每天最多能报多少钱？", "每人每天100元。", "c1"), pair("same-b", "出差每天最多能报多少钱?", "每晚500元。", "c1")]
     write_jsonl(tmp_path / "distilled.jsonl", pairs)
-    run_curate(curate_files, paths)
+    run_curate(curate_files, paths, LEXICON)
     rejected = {r["id"]: r for r in outputs(paths)["rejected"]}
     assert "consistency" in rejected["same-a"]["reasons"] and "consistency" in rejected["same-b"]["reasons"]
 
@@ -83,7 +89,7 @@ def test_inconsistent_answers_are_both_rejected(tmp_path, curate_files, paths):
 def test_report_files_and_numeric_share_warning(tmp_path, curate_files, paths):
     write_jsonl(tmp_path / "chunks.jsonl", read_jsonl(tmp_path / "chunks.jsonl") + [chunk("c6", "第十三条 夜间加班餐费每人不超过30元。", doc="other.txt")])
     curate_files = replace(curate_files, numeric_share_target=0.95)
-    report = run_curate(curate_files, paths)
+    report = run_curate(curate_files, paths, LEXICON)
     data = json.loads((tmp_path / "dataset" / "report.json").read_text(encoding="utf-8"))
     assert data["kept"] == len(GOOD) and data["numeric_share"] == pytest.approx(7 / 8, abs=1e-3)
     assert data["coverage"]["other.txt"] == {"chunks": 1, "uncovered": 1}
@@ -95,7 +101,7 @@ def test_report_files_and_numeric_share_warning(tmp_path, curate_files, paths):
 
 def test_min_score_decides_what_is_kept(curate_files, paths):
     curate_files = replace(curate_files, min_score=101)
-    assert run_curate(curate_files, paths).kept == 0
+    assert run_curate(curate_files, paths, LEXICON).kept == 0
 
 
 @pytest.mark.parametrize(("line", "message"), [("{not json", "distilled.jsonl:2: not valid JSON"),
@@ -105,7 +111,7 @@ def test_bad_input_names_file_and_line(tmp_path, curate_files, line, message, pa
     first = (tmp_path / "distilled.jsonl").read_text(encoding="utf-8").splitlines()[0]
     (tmp_path / "distilled.jsonl").write_text(first + "\n" + line + "\n", encoding="utf-8")
     with pytest.raises(RecipeError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        run_curate(curate_files, paths)
+        run_curate(curate_files, paths, LEXICON)
 
 
 def test_bad_split_ratios():
@@ -120,7 +126,7 @@ def test_a_wrong_subject_is_rejected_and_a_failed_record_does_not_sink_a_correct
         pair("right", "B类地区一般人员每天住宿费上限是多少？", "B类地区一般人员为400元。", "t1"),
         pair("wrong", "B类地区一般人员每天住宿费上限是多少？", "B类地区一般人员为500元。", "t1")])
     config = CurateConfig()
-    run_curate(config, paths)
+    run_curate(config, paths, LEXICON)
     rejected = {r["id"]: r for r in outputs(paths)["rejected"]}
     assert set(rejected) == {"wrong"} and "numeric_grounding" in rejected["wrong"]["reasons"]
     assert "states 500元 for another subject" in rejected["wrong"]["checks"]["numeric_grounding"]["detail"]
@@ -129,9 +135,9 @@ def test_a_wrong_subject_is_rejected_and_a_failed_record_does_not_sink_a_correct
 def test_nothing_to_curate_is_an_error_and_nothing_kept_fails_the_run(tmp_path, curate_files, paths):
     write_jsonl(tmp_path / "distilled.jsonl", [])
     with pytest.raises(RecipeError, match="holds no QA pairs to curate; run `slm distill"):
-        run_curate(curate_files, paths)
+        run_curate(curate_files, paths, LEXICON)
     write_jsonl(tmp_path / "distilled.jsonl", [pair("x", "出差审批由谁负责？", "抱歉，文档中没有提到。", "c3")])
-    report = run_curate(curate_files, paths)
+    report = run_curate(curate_files, paths, LEXICON)
     assert report.failure_summary().startswith("curate kept none of the 1 pairs (refusal_filler ×1")
 
 
@@ -141,7 +147,7 @@ def test_facts_no_training_pair_states_are_listed_with_their_article_and_a_warni
     write_jsonl(tmp_path / "distilled.jsonl", [pair("a", "出差补助每天多少钱？", "出差补助每人每天100元。", "c1"),
                                                pair("b", "住宿费每晚最多报多少？", "住宿费每晚不超过500元。", "c1")])
     config = CurateConfig()
-    report = run_curate(config, paths)
+    report = run_curate(config, paths, LEXICON)
     facts = json.loads((tmp_path / "dataset/report.json").read_text(encoding="utf-8"))["fact_coverage"]["rules.txt"]
     assert (facts["facts"], facts["covered"]) == (3, 2)
     assert facts["uncovered"] == [{"number": "15个工作日", "article": "第四条", "pages": [1, 1]}]

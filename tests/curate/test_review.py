@@ -11,8 +11,11 @@ import pytest
 from slm_recipes.core.errors import RecipeError
 from slm_recipes.curate.pipeline import run_curate
 from slm_recipes.curate.review import export_sample, import_decisions, stratified_sample
+from slm_recipes.text.lexicon import load_lexicon
 
 from .conftest import read_jsonl
+
+LEXICON = load_lexicon()
 
 
 def edit_csv(path: Path, edits: dict[str, dict[str, str]]) -> None:
@@ -27,10 +30,10 @@ def edit_csv(path: Path, edits: dict[str, dict[str, str]]) -> None:
 
 
 def test_export_edit_import_round_trip(curate_files, paths):
-    run_curate(curate_files, paths)
+    run_curate(curate_files, paths, LEXICON)
     curate_files = replace(curate_files, review_fraction=1.0)
     csv_path, html_path, count = export_sample(curate_files, paths)
-    assert count == 14 and csv_path.parent == paths.dataset_dir.parent / "review"
+    assert count == 16 and csv_path.parent == paths.dataset_dir.parent / "review"
     page = html_path.read_text(encoding="utf-8")
     assert "出差报销应在结束后多少个工作日内提交？" in page and "<mark class=miss>20个工作日</mark>" in page
     assert "<mark class=hit>100元</mark>" in page and "✗ numeric_grounding" in page
@@ -39,7 +42,7 @@ def test_export_edit_import_round_trip(curate_files, paths):
                         "changed-number": {"corrected_answer": "应在出差结束后15个工作日内提交。"}})
     assert import_decisions(csv_path, paths) == {"accept": 2, "reject": 1, "corrected": 1}
 
-    report = run_curate(curate_files, paths)
+    report = run_curate(curate_files, paths, LEXICON)
     out = {r["id"]: r for name in ("train", "val", "test", "rejected")
            for r in read_jsonl(paths.split(name))}
     assert out["good-2"]["reasons"] == ["review_rejected"]
@@ -51,7 +54,7 @@ def test_export_edit_import_round_trip(curate_files, paths):
 
 
 def test_later_import_wins_and_blank_rows_are_skipped(curate_files, paths):
-    run_curate(curate_files, paths)
+    run_curate(curate_files, paths, LEXICON)
     csv_path, _, _ = export_sample(curate_files, paths)
     first = next(iter(csv.DictReader(csv_path.open(encoding="utf-8-sig"))))["id"]
     edit_csv(csv_path, {first: {"decision": "reject"}})
@@ -62,7 +65,7 @@ def test_later_import_wins_and_blank_rows_are_skipped(curate_files, paths):
 
 
 def test_bad_decision_names_the_line(curate_files, paths):
-    run_curate(curate_files, paths)
+    run_curate(curate_files, paths, LEXICON)
     curate_files = replace(curate_files, review_fraction=1.0)
     csv_path, _, _ = export_sample(curate_files, paths)
     second = list(csv.DictReader(csv_path.open(encoding="utf-8-sig")))[1]["id"]

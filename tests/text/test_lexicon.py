@@ -13,7 +13,7 @@ from slm_recipes.text.lexicon import DEFAULT_LEXICON, lexicon_file, load_lexicon
 
 REPO = Path(__file__).resolve().parents[2]
 #: Modules whose rules read the lexicon: none of them may spell its words itself.
-READERS = ["slm_recipes/distill/facts.py", "slm_recipes/distill/extractive.py", "slm_recipes/evaluation/keywords.py",
+READERS = ["slm_recipes/distill/provisions.py", "slm_recipes/distill/asking.py", "slm_recipes/distill/extractive.py", "slm_recipes/evaluation/keywords.py",
            "slm_recipes/export/verify.py", "slm_recipes/ui/app.py", "slm_recipes/ui/tabs.py"]
 
 

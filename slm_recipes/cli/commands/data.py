@@ -56,8 +56,9 @@ def curate(recipe: Recipe) -> None:
     from rich.console import Console
 
     from slm_recipes.curate.pipeline import run_curate
+    from slm_recipes.text.lexicon import load_lexicon
 
-    report = run_curate(recipe.curate, recipe.paths)
+    report = run_curate(recipe.curate, recipe.paths, load_lexicon(recipe.lexicon))
     Console().print(report.render())
     print(f"report: {recipe.paths.data_report}")
     if report.failure_summary():
