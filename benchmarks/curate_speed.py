@@ -25,6 +25,9 @@ from slm_recipes.core.run_paths import RunPaths
 from slm_recipes.curate.config import CurateConfig
 from slm_recipes.curate.dedup import near_duplicates
 from slm_recipes.curate.pipeline import run_curate
+from slm_recipes.text.lexicon import load_lexicon
+
+LEXICON = load_lexicon()
 
 PLACES = ["北京", "上海", "广州", "深圳", "成都", "杭州", "武汉", "西安", "南京", "重庆", "天津", "苏州", "长沙", "郑州", "青岛"]
 ROLES = ["总经理", "部门总监", "首席专家", "部门经理", "主管", "高级工程师", "普通员工", "实习生", "驻外人员", "销售代表"]
@@ -83,7 +86,7 @@ def main() -> None:
             best = float("inf")
             for _ in range(args.repeats):
                 start = time.process_time()
-                report = run_curate(config, paths)
+                report = run_curate(config, paths, LEXICON)
                 best = min(best, time.process_time() - start)
             questions = [json.loads(line)["question"] for line in distilled.open(encoding="utf-8")]
             dedup = float("inf")

@@ -1,15 +1,19 @@
-"""What the offline pipeline makes of each domain document: facts found, how many training pairs cover,
-how many answers are the source's own words, and how many subjects or question stems are cut inside a word.
+"""What the offline pipeline makes of each domain document, and whether every example fits the model.
 
-For each domain recipe (the demo's handbook, teaching, service; the real annual_leave and women_workers) it runs ingest → extractive distill →
-curate in a fresh folder, then reads the curate report and the teacher's facts:
+For each domain recipe (the demo's handbook, teaching, service; the real regulations annual_leave and
+women_workers) with the demo's model size (SmolLM2-135M, max_length 384) it runs the recipe's data preparation
+(ingest → extractive distill → curate → index) in a fresh folder and the DataModule's setup (RAFT passages,
+tokenised), then reads the curate report, the kept pairs and the DataModule's statistics:
 
-- facts: numeric facts of the document (a number with its unit in a sentence); covered: stated by a kept
-  training pair (the report's `fact_coverage`);
-- verbatim: kept answers that occur in their chunk as they are, after a recognised section title
-  (`第二章 住宿费` → `住宿费：`) is taken off;
-- cut: the extractive teacher's subjects and question stems that do not start and end on word boundaries
-  of their sentence (jieba, a number with its unit counted as one word).
+- numeric coverage: numeric facts (a number with its unit in a sentence) stated by a kept training pair;
+- article coverage: articles (第X条) with a kept pair taken from them;
+- rule pairs: kept pairs of the `general` stage (a rule without a number);
+- malformed / unfocused: pairs curation rejected for these reasons, and their share of all pairs made;
+- forms per fact: distinct kept questions per answer (a fact), on average;
+- copied words: share of a question's words (jieba, no punctuation) that its answer, the source's clauses, holds
+  too (lower is better: a person's words, not the document's);
+- dropped for length: examples longer than max_length after passages are cut around the gold sentence and
+  answers focused; passages cut / answers focused: how many examples needed that to fit.
 
     python benchmarks/domain_data.py            # SLM_MODELS_DIR defaults to the repository's models/
 """
@@ -20,6 +24,7 @@ import json
 import os
 import sys
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,52 +33,49 @@ SIZE = "recipes/models/smollm2-135m.yaml"
 
 
 def measure(domain: str, folder: Path) -> dict[str, float]:
-    from slm_recipes.curate.pipeline import run_curate
-    from slm_recipes.distill.extractive import continues, stem_pieces
-    from slm_recipes.distill.facts import chunk_facts
-    from slm_recipes.distill.pipeline import run_distill
-    from slm_recipes.distill.registry import build_teachers
-    from slm_recipes.hub.tokenizers import token_counter
-    from slm_recipes.ingest.pipeline import run_ingest
-    from slm_recipes.recipe.parser import load_recipe
-    from slm_recipes.text.lexicon import load_lexicon
-    from slm_recipes.text.segmenter import is_word_run
+    from slm_recipes.cli.training import load_training_cli
 
     cwd = Path.cwd()
     os.chdir(folder)  # the run's data/ goes here; the recipe's own files are found beside it
     try:
-        recipe = load_recipe(["--config", str(REPO / f"recipes/domains/{domain}.yaml"), "--config", str(REPO / SIZE)])
-        run_ingest(recipe.ingest, recipe.paths, token_counter(recipe.model_name), show_progress=False)
-        lexicon = load_lexicon(recipe.lexicon)
-        run_distill(recipe.distill, recipe.paths, build_teachers(recipe.distill, lexicon), show_progress=False)
-        report = run_curate(recipe.curate, recipe.paths)
-        chunks = {c["id"]: c for c in map(json.loads, Path(recipe.paths.chunks).read_text(encoding="utf-8").splitlines())}
+        cli = load_training_cli(["--config", str(REPO / f"recipes/domains/{domain}.yaml"), "--config", str(REPO / SIZE)])
+        data = cli.datamodule
+        data.prepare_data()
+        data.setup("fit")
+        paths = data.stages.paths
+        report = json.loads(paths.data_report_json.read_text(encoding="utf-8"))
         kept = [json.loads(line) for split in ("train", "val", "test")
-                for line in recipe.paths.split(split).read_text(encoding="utf-8").splitlines()]
+                for line in paths.split(split).read_text(encoding="utf-8").splitlines()]
     finally:
         os.chdir(cwd)
-    facts = sum(c["facts"] for c in report.fact_coverage.values())
-    covered = sum(c["covered"] for c in report.fact_coverage.values())
-    verbatim = sum(_verbatim(r["answer"], chunks[r["chunk_id"]]["text"]) for r in kept)
-    pieces = cut = 0
-    for chunk in chunks.values():
-        for fact in chunk_facts(chunk["text"], lexicon, starts_mid_text=continues(chunk)):
-            for piece in stem_pieces(fact, lexicon):
-                pieces += 1
-                cut += not is_word_run(piece, fact.subject_from if piece == fact.subject else fact.sentence)
-    return {"pairs kept": len(kept), "train": report.splits.get("train", 0), "val": report.splits.get("val", 0),
-            "facts": facts, "covered": covered, "coverage": covered / facts if facts else 1.0,
-            "verbatim answers": verbatim / len(kept) if kept else 0.0, "pieces": pieces, "cut pieces": cut}
+    stats, made = data.stats, report["total"]
+    coverage = report["fact_coverage"].values()
+    facts, covered = sum(c["facts"] for c in coverage), sum(c["covered"] for c in coverage)
+    articles, with_pair = sum(c["articles"] for c in coverage), sum(c["articles_covered"] for c in coverage)
+    forms: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for record in kept:
+        forms[(record["chunk_id"], record["answer"])].add(record["question"])
+    reasons = report["reasons"]
+    return {"pairs made": made, "pairs kept": len(kept), "rule pairs": sum(r.get("stage") == "general" for r in kept),
+            "numeric facts": facts, "numeric coverage": covered / facts if facts else 1.0,
+            "articles": articles, "article coverage": with_pair / articles if articles else 1.0,
+            "malformed": reasons.get("malformed", 0), "unfocused share": reasons.get("unfocused", 0) / made if made else 0.0,
+            "forms per fact": sum(map(len, forms.values())) / len(forms) if forms else 0.0,
+            "copied words": _copied(kept), "examples": stats["train_examples"] + stats["val_examples"],
+            "dropped for length": stats["dropped_for_length"], "passages cut": stats["passages_cut"],
+            "answers focused": stats["answers_focused"]}
 
 
-def _verbatim(answer: str, chunk: str) -> bool:
-    from slm_recipes.text.headings import CHAPTER_TITLE
+def _copied(kept: list[dict]) -> float:
+    from slm_recipes.text.segmenter import words
 
-    body = answer.rstrip("。")
-    titles = [m.group(1).strip() for line in chunk.splitlines() if (m := CHAPTER_TITLE.match(line.strip()))]
-    for title in titles:
-        body = body.removeprefix(f"{title}：")
-    return body in chunk.replace("\n", "")  # a layout line break inside a sentence is no difference
+    asked = copied = 0
+    for record in kept:
+        for word in words(record["question"]):
+            if word.strip() and not all(ch in "，。？、；：,.?;:（）()" for ch in word):
+                asked += 1
+                copied += word in record["answer"]
+    return copied / asked if asked else 0.0
 
 
 def main() -> int:
@@ -84,9 +86,9 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             rows[domain] = measure(domain, Path(folder))
     names = list(next(iter(rows.values())))
-    print(f"{'':<18}" + "".join(f"{d:>14}" for d in rows))
+    print(f"{'':<20}" + "".join(f"{d:>14}" for d in rows))
     for name in names:
-        print(f"{name:<18}" + "".join(f"{r[name]:>14.3f}" if isinstance(r[name], float) else f"{r[name]:>14}"
+        print(f"{name:<20}" + "".join(f"{r[name]:>14.3f}" if isinstance(r[name], float) else f"{r[name]:>14}"
                                       for r in rows.values()))
     return 0
 

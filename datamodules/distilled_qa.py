@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Literal
 
 import lightning as L
 import numpy as np
-from lightning.pytorch.utilities import rank_zero_info
+from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
+from slm_recipes.datamodules.budget import focused, window
 from slm_recipes.datamodules.chat_encoding import EncodedChat, encode_chat, with_system_prompt
 from slm_recipes.datamodules.collate import pad_batch
 from slm_recipes.datamodules.config import DataConfig, documented_with
@@ -28,6 +30,8 @@ from slm_recipes.retrieval.gold import gold_passage
 from slm_recipes.retrieval.open_book import OpenBook, last_question
 from slm_recipes.retrieval.passages import Passage
 from slm_recipes.retrieval.prompt import with_passages
+
+DROPPED_WARNING = 0.01  # share of examples dropped for length from which `slm fit` warns
 
 
 @dataclass(frozen=True)
@@ -127,25 +131,34 @@ class DistilledQADataModule(L.LightningDataModule):
             val = load_examples(self.hparams.val_file)
         else:
             train, val = split_by_group(train, [e.group for e in train], self.hparams.val_fraction, self.hparams.split_seed)
-        self.train_data, train_dropped = self._encode(train)
-        self.val_data, val_dropped = self._encode(val)
+        self.train_data, train_counts = self._encode(train)
+        self.val_data, val_counts = self._encode(val)
+        counts = train_counts + val_counts
+        dropped = counts["dropped_for_length"]
         if len(self.train_data) == 0:
             raise RecipeError(f"{self.hparams.train_file}: no training example left after dropping "
-                              f"{train_dropped} longer than max_length={self.hparams.max_length}; raise data.max_length")
-        self.stats = self._statistics(train_dropped, val_dropped)
+                              f"{train_counts['dropped_for_length']} longer than "
+                              f"max_length={self.hparams.max_length}; raise data.init_args.max_length")
+        self.stats = self._statistics(counts)
         rank_zero_info(
             f"data: {len(self.train_data)} train / {len(self.val_data)} val examples; "
-            f"dropped {train_dropped + val_dropped} longer than max_length={self.hparams.max_length}; "
+            f"dropped {dropped} longer than max_length={self.hparams.max_length}; "
             f"{self.stats['trained_share']:.0%} of tokens trained"
         )
+        total = len(self.train_data) + len(self.val_data) + dropped
+        if dropped > DROPPED_WARNING * total:
+            rank_zero_warn(f"{dropped} of {total} examples ({dropped / total:.1%}) are longer than "
+                           f"max_length={self.hparams.max_length} and not trained: raise data.init_args.max_length")
 
     @property
     def val_examples(self) -> list[Example]:
         """The validation examples (after `setup`): what the QA evaluation asks when the recipe has no eval file."""
         return [item.example for item in self.val_data.items] if self.val_data is not None else []
 
-    def _encode(self, examples: list[Example]) -> tuple[EncodedDataset, int]:
-        kept, dropped = [], 0
+    def _encode(self, examples: list[Example]) -> tuple[EncodedDataset, Counter]:
+        """The examples encoded; an open-book one too long for `max_length` loses its lowest-ranked passages, then
+        has its passage cut around the gold sentence, then its answer focused (`budget`); `counts` says how many."""
+        kept, counts = [], Counter()
         for example in examples:
             messages = with_system_prompt(example.messages, self.hparams.system_prompt)
             passages: list[Passage] = []
@@ -153,17 +166,37 @@ class DistilledQADataModule(L.LightningDataModule):
                 encoded = encode_chat(self.tokenizer, messages)
             else:
                 prompt, reply, passages, gold = self._with_context(example, messages)
-                encoded = encode_chat(self.tokenizer, [*with_passages(prompt, passages), reply])
-                while len(encoded.input_ids) > self.hparams.max_length and len(passages) > 1:
-                    passages = _without_last(passages, keep=gold)
-                    encoded = encode_chat(self.tokenizer, [*with_passages(prompt, passages), reply])
+                encoded, passages, reply, how = self._fitted(prompt, reply, passages, gold)
+                counts.update(how)
             if encoded.trained_tokens == 0:
                 raise RecipeError(f"{example.source}: the chat template leaves no token to train; check the record")
             if len(encoded.input_ids) > self.hparams.max_length:
-                dropped += 1
+                counts["dropped_for_length"] += 1
                 continue
             kept.append(EncodedExample(example, encoded, passages))
-        return EncodedDataset(kept), dropped
+        return EncodedDataset(kept), counts
+
+    def _fitted(self, prompt: list[dict[str, str]], reply: dict[str, str], passages: list[Passage],
+                gold: Passage | None) -> tuple[EncodedChat, list[Passage], dict[str, str], list[str]]:
+        def encode(shown: list[Passage], answer: dict[str, str]) -> EncodedChat:
+            return encode_chat(self.tokenizer, [*with_passages(prompt, shown), answer])
+
+        limit = self.hparams.max_length
+        encoded = encode(passages, reply)
+        while len(encoded.input_ids) > limit and len(passages) > 1:
+            passages = _without_last(passages, keep=gold)
+            encoded = encode(passages, reply)
+        if len(encoded.input_ids) <= limit or not passages:
+            return encoded, passages, reply, []
+        answers = [reply, {**reply, "content": focused(reply["content"])}] if gold is not None else [reply]
+        for n, answer in enumerate(answers):
+            def fits(passage: Passage, answer: dict[str, str] = answer) -> bool:
+                return len(encode([passage], answer).input_ids) <= limit
+
+            cut = window(passages[0], answer["content"] if gold is not None else "", fits)
+            if cut is not None:
+                return encode([cut], answer), [cut], answer, ["passages_cut", *(["answers_focused"] if n else [])]
+        return encoded, passages, reply, []
 
     def _with_context(self, example: Example, messages: list[dict[str, str]]
                       ) -> tuple[list[dict[str, str]], dict[str, str], list[Passage], Passage | None]:
@@ -179,13 +212,15 @@ class DistilledQADataModule(L.LightningDataModule):
         reply = {"role": "assistant", "content": answer if reading.answerable else reading.unanswerable}
         return messages[:last], reply, reading.passages, gold if reading.answerable else None
 
-    def _statistics(self, train_dropped: int, val_dropped: int) -> dict[str, float]:
+    def _statistics(self, counts: Counter) -> dict[str, float]:
         lengths = np.array(self.train_data.lengths)
         trained = sum(item.encoded.trained_tokens for item in self.train_data.items)
         return {
             "train_examples": len(self.train_data),
             "val_examples": len(self.val_data),
-            "dropped": train_dropped + val_dropped,
+            "dropped_for_length": counts["dropped_for_length"],
+            "passages_cut": counts["passages_cut"],  # cut to a window around the gold sentence to fit
+            "answers_focused": counts["answers_focused"],  # cut to the clauses stating their numbers to fit
             "length_p50": float(np.percentile(lengths, 50)),
             "length_p90": float(np.percentile(lengths, 90)),
             "length_p99": float(np.percentile(lengths, 99)),

@@ -34,7 +34,7 @@ COMMANDS: dict[str, Command] = {
                       aliases={"--skip-bad": Alias("ingest.skip_bad", "true", help="ingest the readable documents, "
                                                    "list the bad ones")}),
     "distill": Command(distill, reads=("distill", "paths", "lexicon")),
-    "curate": Command(curate, reads=("curate", "paths")),
+    "curate": Command(curate, reads=("curate", "paths", "lexicon")),
     "index": Command(index, reads=tuple(part for part in DATA if part != "data")),
     "review export": Command(review_export, reads=("curate", "paths")),
     "review import": Command(review_import, reads=("paths",)),

@@ -29,7 +29,7 @@ def test_long_examples_are_dropped_and_counted(tmp_path, tiny_qwen2):
     records = qa_records(6) + [{"question": "长问题" * 200, "answer": "答。", "chunk_id": "long"}]
     dm = make(tmp_path, tiny_qwen2, records, val_fraction=0.0, max_length=128)
     dm.setup("fit")
-    assert len(dm.train_data) == 6 and dm.stats["dropped"] == 1
+    assert len(dm.train_data) == 6 and dm.stats["dropped_for_length"] == 1
     assert 0 < dm.stats["trained_share"] < 1 and dm.stats["length_max"] <= 128
 
 
@@ -58,7 +58,8 @@ def test_missing_data_file_is_an_error(tmp_path, tiny_qwen2):
         dm.prepare_data()
 
 
-def open_book_module(tmp_path, model_dir, records, **kwargs) -> DistilledQADataModule:
+def open_book_module(tmp_path, model_dir, records, rules_text: str | None = None, unit: str = "sentence",
+                     **kwargs) -> DistilledQADataModule:
     from slm_recipes.assembly.stages import DataStages
     from slm_recipes.core.run_paths import RunPaths
     from slm_recipes.curate.config import CurateConfig
@@ -68,9 +69,10 @@ def open_book_module(tmp_path, model_dir, records, **kwargs) -> DistilledQADataM
     from slm_recipes.text.lexicon import load_lexicon
 
     rules = tmp_path / "rules.txt"
-    rules.write_text("".join(f"第{i}条 第{i}条规定住宿费每天不超过{100 + i}元。\n" for i in range(12)), encoding="utf-8")
-    stages = DataStages(IngestConfig(sources=[str(rules)]), DistillConfig(), CurateConfig(),
-                        RetrievalConfig(top_k=3, passage_tokens=400), RunPaths("t", str(model_dir), root=tmp_path),
+    rules.write_text(rules_text or "".join(f"第{i}条 第{i}条规定住宿费每天不超过{100 + i}元。\n" for i in range(12)),
+                     encoding="utf-8")
+    stages = DataStages(IngestConfig(sources=[str(rules)], chunk_tokens=2000), DistillConfig(), CurateConfig(),
+                        RetrievalConfig(top_k=3, passage_tokens=400, unit=unit), RunPaths("t", str(model_dir), root=tmp_path),
                         load_lexicon())
     dm = make(tmp_path, model_dir, records, stages=stages, **kwargs)
     dm.prepare_data()
@@ -106,7 +108,7 @@ def test_an_over_long_open_book_example_loses_passages_not_its_answer(tmp_path, 
     narrow = make(tmp_path, tiny_qwen2, qa_records(4), stages=wide.stages, context="gold", val_fraction=0.0,
                   max_length=full - 5)
     narrow.setup("fit")
-    assert len(narrow.train_data) == 4 and narrow.stats["dropped"] == 0
+    assert len(narrow.train_data) == 4 and narrow.stats["dropped_for_length"] == 0
     assert min(len(item.passages) for item in wide.train_data.items) == 3
     for before, after in zip(wide.train_data.items, narrow.train_data.items):
         assert len(after.passages) <= len(before.passages) and set(after.passages) <= set(before.passages)
@@ -114,6 +116,32 @@ def test_an_over_long_open_book_example_loses_passages_not_its_answer(tmp_path, 
         assert gold and gold[0] in after.passages  # the gold passage stays
         assert len(after.encoded.input_ids) <= full - 5
         assert after.encoded.trained_tokens == before.encoded.trained_tokens
+
+
+def test_a_passage_too_long_is_cut_around_its_gold_sentence_and_a_long_answer_focused(tmp_path, tiny_qwen2):
+    filler = "".join(f"职工应当遵守第{n}项工作纪律并按时参加单位组织的各项培训活动。" for n in range(1, 12))
+    text = f"第一条 {filler}出差补助每人每天180元。{filler}\n"
+    long_answer = "出差补助每人每天180元，" + "，".join(f"职工应当遵守第{n}项工作纪律" for n in range(1, 30)) + "。"
+    records = [{**qa_records(1)[0], "question": "出差补助每天多少钱？", "answer": "出差补助每人每天180元。", "numbers": ["180元"]},
+               {**qa_records(1)[0], "id": "q1", "question": "出差补助每天多少钱呢？", "answer": long_answer, "numbers": ["180元"]}]
+    dm = open_book_module(tmp_path, tiny_qwen2, records, rules_text=text, unit="chunk", context="gold",
+                          val_fraction=0.0, max_length=200)
+    dm.setup("fit")
+    assert len(dm.train_data) == 2 and dm.stats["dropped_for_length"] == 0
+    assert dm.stats["passages_cut"] == 2 and dm.stats["answers_focused"] == 1
+    short, focused = dm.train_data.items
+    (passage,) = short.passages
+    assert "出差补助每人每天180元。" in passage.text and passage.text.startswith("第一条") and len(passage.text) < len(text)
+    assert all(len(item.encoded.input_ids) <= 200 for item in dm.train_data.items)
+    trained = dm.tokenizer.decode([t for t, label in zip(focused.encoded.input_ids, focused.encoded.labels) if label != -100])
+    assert "出差补助每人每天180元" in trained and "第29项" not in trained
+
+
+def test_more_than_one_percent_dropped_warns_naming_the_setting(tmp_path, tiny_qwen2):
+    records = qa_records(6) + [{"question": "长问题" * 200, "answer": "答。", "chunk_id": "long"}]
+    dm = make(tmp_path, tiny_qwen2, records, val_fraction=0.0, max_length=128)
+    with pytest.warns(UserWarning, match=r"1 of 7 examples \(14.3%\) .* raise data.init_args.max_length"):
+        dm.setup("fit")
 
 
 def test_open_book_context_without_the_recipes_index_is_an_error(tmp_path, tiny_qwen2):

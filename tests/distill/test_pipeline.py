@@ -225,3 +225,33 @@ def test_a_second_run_on_the_same_output_is_refused_naming_the_first(tmp_path: P
         holder.wait()
     with output_lock(config.output):  # free again once its holder is gone
         pass
+
+
+def test_an_llm_teacher_s_malformed_questions_and_unfocused_answers_are_rejected_for_their_reason(tmp_path: Path) -> None:
+    """The stand-in teacher (the real openai client against the loopback server) replies with one good pair, one
+    malformed question and one answer copying every number of its sentence; curate names both reasons."""
+    from distill.loopback import KEY_A, OPENAI, Loopback
+
+    from slm_recipes.curate.config import CurateConfig
+    from slm_recipes.curate.pipeline import run_curate
+
+    chunks = tmp_path / "chunks.jsonl"
+    chunks.write_text(json.dumps({"id": "c1", "doc": "rules.txt", "pages": [1, 1], "span": [0, 40],
+                                  "text": "第八条 出差补助每人每天100元，住宿费每晚不超过500元，报销应在出差结束后15个工作日内提交。"},
+                                 ensure_ascii=False) + "\n", encoding="utf-8")
+    reply = json.dumps({"pairs": [
+        {"question": "出差补助每天多少钱？", "answer": "出差补助每人每天100元。"},
+        {"question": "住宿费每晚不超过，？", "answer": "住宿费每晚不超过500元。"},
+        {"question": "报销要在多久内交？", "answer": "出差补助每人每天100元，住宿费每晚不超过500元，报销应在出差结束后15个工作日内提交。"}]},
+        ensure_ascii=False)
+    config = _config(tmp_path, chunks, stages=["numeric"])
+    paths = _paths(config, chunks)
+    with Loopback(OPENAI.ok(reply)) as server:
+        run_distill(config, paths, [OPENAI.teacher(server, [KEY_A])], show_progress=False)
+    dataset = replace(paths, dataset_folder=tmp_path / "dataset")
+    report = run_curate(CurateConfig(split_ratios=[1.0, 0.0, 0.0]), dataset, load_lexicon())
+    rejected = {r["question"]: r for r in map(json.loads, dataset.split("rejected").read_text(encoding="utf-8").splitlines())}
+    assert rejected["住宿费每晚不超过，？"]["reasons"] == ["malformed"]
+    assert rejected["报销要在多久内交？"]["reasons"] == ["unfocused"]
+    assert "100元, 500元" in rejected["报销要在多久内交？"]["checks"]["unfocused"]["detail"]
+    assert report.kept == 1 and report.reasons == {"malformed": 1, "unfocused": 1}

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from curate.conftest import curate_files, read_jsonl  # noqa: F401 (a fixture)
+from curate.conftest import PLANTED, curate_files, read_jsonl  # noqa: F401 (a fixture)
 
 from slm_recipes.cli.main import cli_main
 
@@ -92,7 +92,7 @@ def test_curate_and_review_commands(tmp_path, curate_files, capsys):  # noqa: F8
     cli_main(["curate", *args, "--curate.min_score", "50"])
     out = capsys.readouterr().out
     assert "curate →" in out and "numeric_grounding" in out and "report.md" in out
-    assert len(read_jsonl(tmp_path / "dataset" / "rejected.jsonl")) == 6
+    assert len(read_jsonl(tmp_path / "dataset" / "rejected.jsonl")) == len(PLANTED)
 
     cli_main(["review", "export", *args])
     sample = tmp_path / "review" / "sample.csv"
@@ -108,7 +108,7 @@ def test_curate_and_review_commands(tmp_path, curate_files, capsys):  # noqa: F8
     assert "imported 1 accepted" in capsys.readouterr().out
 
     cli_main(["curate", *args])
-    assert len(read_jsonl(tmp_path / "dataset" / "rejected.jsonl")) == 5
+    assert len(read_jsonl(tmp_path / "dataset" / "rejected.jsonl")) == len(PLANTED) - 1
 
 
 def test_review_needs_an_action(capsys):
