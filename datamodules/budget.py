@@ -15,7 +15,7 @@ from dataclasses import replace
 from slm_recipes.retrieval.passages import Passage
 from slm_recipes.text.headings import ARTICLE_NUMBER
 from slm_recipes.text.numbers import extract_quantities
-from slm_recipes.text.shingles import shingles
+from slm_recipes.text.shingles import normalise, shingles
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?\n?")
 _LABEL = re.compile(rf"^\s*{ARTICLE_NUMBER}\s*")
@@ -63,6 +63,30 @@ def window(passage: Passage, answer: str, fits: Callable[[Passage], bool]) -> Pa
         if not grown:
             break
     return best
+
+
+def answer_clauses(passage: Passage, answer: str, fits: Callable[[Passage], bool]) -> Passage | None:
+    """The last resort for a gold sentence too long to show whole: its clauses the answer states, in order, with
+    the article label; None when the answer holds none of them or they do not fit."""
+    label = found.group(0) if (found := _LABEL.match(passage.text)) else ""
+    body = passage.text[len(label):]
+    flat = normalise(answer)
+    kept = [c for c in _CLAUSE.findall(body) if normalise(c) and normalise(c) in flat]
+    if not kept:
+        return None
+    cut = replace(passage, text=label + "".join(kept).rstrip("，,；;") + ("" if kept[-1][-1:] in "。！？!?" else "。"))
+    return cut if fits(cut) else None
+
+
+def opening(passage: Passage, fits: Callable[[Passage], bool]) -> Passage | None:
+    """A passage shown without its question's answer (RAFT's distractor), cut to the most whole clauses from its
+    start that fit."""
+    clauses = _CLAUSE.findall(passage.text)
+    for n in range(len(clauses), 0, -1):
+        cut = replace(passage, text="".join(clauses[:n]))
+        if fits(cut):
+            return cut
+    return None
 
 
 def focused(answer: str) -> str:

