@@ -1,6 +1,7 @@
 """Fitting an open-book example into `max_length` tokens without dropping it: the passages shown are cut to a
 window of whole sentences around the gold sentence (the one stating the answer, never cut itself), and an answer
-that does not fit even beside its gold sentence alone is focused to the clauses stating its numbers.
+that does not fit even beside its gold sentence alone is focused to the clauses stating its numbers, and as a
+last resort narrowed to the one clause that answers.
 
 Legal sentences are long: a whole chunk, a long gold sentence and a long answer often pass 384 tokens, and an
 example dropped for length is a fact never trained.
@@ -20,6 +21,7 @@ from slm_recipes.text.shingles import normalise, shingles
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?\n?")
 _LABEL = re.compile(rf"^\s*{ARTICLE_NUMBER}\s*")
 _CLAUSE = re.compile(r"[^，,；;。！？!?]+[，,；;。！？!?]?")
+_PART = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]?")  # clauses, and a lead-in before its colon apart
 
 
 def sentences(text: str) -> list[str]:
@@ -71,7 +73,7 @@ def answer_clauses(passage: Passage, answer: str, fits: Callable[[Passage], bool
     label = found.group(0) if (found := _LABEL.match(passage.text)) else ""
     body = passage.text[len(label):]
     flat = normalise(answer)
-    kept = [c for c in _CLAUSE.findall(body) if normalise(c) and normalise(c) in flat]
+    kept = [c for c in _PART.findall(body) if normalise(c) and normalise(c) in flat]
     if not kept:
         return None
     cut = replace(passage, text=label + "".join(kept).rstrip("，,；;") + ("" if kept[-1][-1:] in "。！？!?" else "。"))
@@ -101,3 +103,16 @@ def focused(answer: str) -> str:
         kept = [0, stating[0]] if stating[0] else [0]
     text = "".join(clauses[i] for i in kept).rstrip("，,；;。 ")
     return text + "。"
+
+
+def narrowed(answer: str, question: str) -> str:
+    """The last resort for an answer too long to fit even focused: the clause that answers alone (the first one
+    stating a number; for a rule, the clause after its first sharing most character pairs with the question,
+    which names what it asks); the answer itself when it is one clause."""
+    parts = [c for c in _PART.findall(answer) if c.strip()]
+    if len(parts) < 2:
+        return answer
+    stating = [c for c in parts if extract_quantities(c)]
+    asked = shingles(question)
+    best = stating[0] if stating else max(parts[1:], key=lambda c: len(shingles(c) & asked))
+    return best.rstrip("，,；;：:。 ") + "。"

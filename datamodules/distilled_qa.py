@@ -13,7 +13,7 @@ from typing import Literal
 import lightning as L
 import numpy as np
 from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
-from slm_recipes.datamodules.budget import answer_clauses, focused, opening, window
+from slm_recipes.datamodules.budget import answer_clauses, focused, narrowed, opening, window
 from slm_recipes.datamodules.chat_encoding import EncodedChat, encode_chat, with_system_prompt
 from slm_recipes.datamodules.collate import pad_batch
 from slm_recipes.datamodules.config import DataConfig, documented_with
@@ -157,7 +157,8 @@ class DistilledQADataModule(L.LightningDataModule):
 
     def _encode(self, examples: list[Example]) -> tuple[EncodedDataset, Counter]:
         """The examples encoded; an open-book one too long for `max_length` loses its lowest-ranked passages, then
-        has its passage cut around the gold sentence, then its answer focused (`budget`); `counts` says how many."""
+        has its passage cut around the gold sentence, then its answer focused, then narrowed to the clause that
+        answers (`budget`); `counts` says how many."""
         kept, counts = [], Counter()
         for example in examples:
             messages = with_system_prompt(example.messages, self.hparams.system_prompt)
@@ -188,7 +189,12 @@ class DistilledQADataModule(L.LightningDataModule):
             encoded = encode(passages, reply)
         if len(encoded.input_ids) <= limit or not passages:
             return encoded, passages, reply, []
-        answers = [reply, {**reply, "content": focused(reply["content"])}] if gold is not None else [reply]
+        answers = [reply]
+        if gold is not None:
+            question = last_question(prompt)
+            for shorter in (focused(reply["content"]), narrowed(reply["content"], question)):
+                if shorter not in (a["content"] for a in answers):
+                    answers.append({**reply, "content": shorter})
         for n, answer in enumerate(answers):
             def fits(passage: Passage, answer: dict[str, str] = answer) -> bool:
                 return len(encode([passage], answer).input_ids) <= limit

@@ -1,4 +1,4 @@
-from slm_recipes.datamodules.budget import focused, window
+from slm_recipes.datamodules.budget import answer_clauses, focused, narrowed, window
 
 from slm_recipes.retrieval.passages import Passage
 
@@ -21,3 +21,16 @@ def test_a_focused_answer_keeps_its_subject_and_the_clauses_with_its_numbers() -
     assert focused("出差补助每人每天100元，由财务部统一发放，不得挪作他用。") == "出差补助每人每天100元。"
     assert focused("员工出差，须经部门负责人审批，补助每人每天100元。") == "员工出差，补助每人每天100元。"
     assert focused("员工应当妥善保管票据。") == "员工应当妥善保管票据。"
+
+
+def test_a_narrowed_answer_is_the_one_clause_that_answers() -> None:
+    rule = "用人单位不依照本办法支付工资报酬的，由劳动行政部门责令限期改正；逾期不改正的，处以罚款。"
+    assert narrowed(rule, "用人单位不依照本办法支付工资报酬的，由谁改正？") == "由劳动行政部门责令限期改正。"
+    assert narrowed("员工出差，须经部门负责人审批，补助每人每天100元。", "补助每天多少元？") == "补助每人每天100元。"
+    assert narrowed("前款规定的折算方法为：已过日历天数÷365天。", "折算方法是什么？") == "已过日历天数÷365天。"
+    assert narrowed("员工应当妥善保管票据。", "票据怎么办？") == "员工应当妥善保管票据。"
+
+
+def test_a_gold_passage_is_cut_to_the_clauses_its_narrowed_answer_states() -> None:
+    cut = answer_clauses(_passage("第三条 前款规定的折算方法为：已过日历天数÷365天。"), "已过日历天数÷365天。", lambda p: True)
+    assert cut is not None and cut.text == "第三条 已过日历天数÷365天。"
