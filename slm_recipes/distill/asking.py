@@ -56,6 +56,7 @@ def questions(fact: Fact, lexicon: Lexicon) -> list[str]:
     """Up to FORMS well-formed, different questions about `fact`; the one least like its answer when all read
     like it."""
     made = _numeric_forms(fact, lexicon) if fact.numeric else _rule_forms(fact, lexicon)
+    made += [form for form in map(lambda q: _first_person(q, lexicon), made) if form]
     kept: list[str] = []
     for question in dict.fromkeys(_tidy(q) for q in made):
         if _acceptable(question, fact, lexicon) and all(jaccard(shingles(question), shingles(q)) < DISTINCT for q in kept):
@@ -64,9 +65,28 @@ def questions(fact: Fact, lexicon: Lexicon) -> list[str]:
     return [q for q in kept if q not in echoes[ECHOES:]][:FORMS]
 
 
+def _first_person(question: str, lexicon: Lexicon) -> str:
+    """The question as the person it is about asks it (职工累计工作… → 我累计工作…); "" when it opens with no such person."""
+    opening = lexicon.if_prefix if question.startswith(lexicon.if_prefix) else ""
+    rest = question[len(opening):]
+    person = next((p for p in lexicon.persons if rest.startswith(p)), "")
+    if not person or rest[len(person):].startswith(("的", "，", ",")):
+        return ""  # 职工的工资 is no 我的工资 a question would ask about
+    return opening + lexicon.person + everyday(rest[len(person):], lexicon)
+
+
 def everyday(text: str, lexicon: Lexicon) -> str:
+    """`text` in a person's words: each of the lexicon's official words replaced where a word starts with it (职工
+    in 职工工资) and, for one character, where it is a word of its own (须, never the 须 of 必须)."""
     for official, plain in lexicon.everyday:
-        text = text.replace(official, plain)
+        at = text.find(official)
+        while at >= 0:
+            cuts = boundaries(text)
+            if at in cuts and (len(official) > 1 or at + 1 in cuts):
+                text = text[:at] + plain + text[at + len(official):]
+                at = text.find(official, at + len(plain))
+            else:
+                at = text.find(official, at + 1)
     return text
 
 
@@ -92,9 +112,17 @@ def _numeric_forms(fact: Fact, lexicon: Lexicon) -> list[str]:
     conditions = [cl for cl in clauses[:c] if cl.condition]
     own = _measure(clauses[c].text, quantity, lower, lexicon)
     forms = [plain + "？"]
-    short = _short(clauses, c, stated, last)
-    if short:  # 用人单位按照其日工资收入的百分之多少支付未休年休假工资报酬？ without the clauses in between
-        forms += [short + "？", everyday(short, lexicon) + "？"]
+    if last > c and not clauses[c].condition and _ends_in_verb(clauses[c].text):  # 伙食补助按每人每天多少元发放？ alone
+        forms.append(prefix + _join(stated[: c + 1]) + "？")
+    heads = _heads(clauses)
+    if not fact.lead and heads and c == len(heads) and not clauses[c].text[quantity.end:]:  # 甲类地区：A类人员1200元
+        row = clauses[c].text[: (lower or quantity).start]
+        forms += [ask.format(row=row, heading="".join(cl.text for cl in heads), word=word) for ask in lexicon.rows]
+    subject, asked_alone = _short(clauses, c, stated, last, lexicon)
+    if subject:  # 用人单位按照其日工资收入的百分之多少支付未休年休假工资报酬？ without the clauses in between
+        short = subject + asked_alone
+        forms += [short + "？", everyday(short, lexicon) + "？",
+                  lexicon.about.format(topic=subject, question=everyday(asked_alone, lexicon) + "？")]
     if fact.lead:  # 每小时负重几次以上…的作业，属于女职工禁忌从事的劳动范围吗？ is no question: ask within the lead
         forms = [f"{fact.lead}，{_join(stated[len(_heads(clauses)):last + 1])}？"]
     ordinal = clauses[c].text[:quantity.start].endswith("第")
@@ -145,7 +173,8 @@ def _rule_forms(fact: Fact, lexicon: Lexicon) -> list[str]:
     text = prefix + _join(clauses)
     forms = []
     if fact.lead:  # an item of a list: is it one of what the lead-in names?
-        forms.append(lexicon.belongs.format(item=_join(clauses[len(_heads(clauses)):]), lead=fact.lead))
+        item = _join(clauses[len(_heads(clauses)):])
+        forms += [ask.format(item=item, lead=fact.lead) for ask in lexicon.belongs]
     body_start = len(prefix) + sum(len(cl.text) + len(cl.mark) for cl in clauses[: _first_body(clauses)])
     matched = set()
     cuts = boundaries(text)
@@ -156,11 +185,14 @@ def _rule_forms(fact: Fact, lexicon: Lexicon) -> list[str]:
         before = text[:at]
         rest = text[at + len(word):]
         after = re.split(r"[，,：:。]", rest)[0]
+        if after.startswith("的"):
+            continue  # 直接负责的主管人员: the word qualifies a noun, it states no rule
         found = tagged(after)
         verb = found[-1][0] if found and found[-1][1].startswith("v") else ""
         following = re.split(r"[：:。]", rest[len(after):])[0] if rest[len(after):].startswith(("，", ",")) else ""
         then = verb or following.strip("，,")  # what is done by it: its verb, or the clauses after it
-        values = {"before": before, "after": after, "verb": verb, "then": then, "last": clauses[-1].text}
+        values = {"before": before, "after": after, "verb": verb, "then": then, "last": clauses[-1].text,
+                  "who": _who(before, lexicon)}
         if any("{" + key + "}" in ask and not value.strip("，,：: ") for key, value in values.items()):
             continue
         if (word in lexicon.modal_words and "{before}" in ask and not {"{after}", "{verb}", "{then}"} & set(_fields(ask))
@@ -176,6 +208,13 @@ def _rule_forms(fact: Fact, lexicon: Lexicon) -> list[str]:
     forms += _what_forms(prefix, clauses, lexicon)
     forms += [everyday(f, lexicon) for f in list(forms)]
     return forms
+
+
+def _who(before: str, lexicon: Lexicon) -> str:
+    """The text before a rule's word with the party it names asked for (用人单位 → 谁); "" when it names none."""
+    party = next((p for p in (*lexicon.parties, *lexicon.persons) if before.endswith(p)), "")
+    opening = before[: len(before) - len(party)]
+    return opening + lexicon.who if party and (not opening or opening.endswith(("，", ","))) else ""
 
 
 def _finds(text: str, word: str, start: int) -> list[int]:
@@ -205,21 +244,37 @@ def _what_forms(prefix: str, clauses: list[Clause], lexicon: Lexicon) -> list[st
     return [opening + "".join(w for w, _ in found[:verb + 1]) + lexicon.what + "？"]
 
 
-def _short(clauses: list[Clause], c: int, stated: list[Clause], last: int) -> str:
-    """The sentence's subject (its leading nouns) and the clause asked, the clauses between left out; "" when the
-    clause asked is the first or a condition, when a clause left out states a number (the answer would state a
-    number the question does not name), or the sentence opens with no noun."""
+def _short(clauses: list[Clause], c: int, stated: list[Clause], last: int, lexicon: Lexicon) -> tuple[str, str]:
+    """The sentence's subject and the clause asked, the clauses between left out, as (subject, asked); ("", "")
+    when the clause asked is the first or a condition, when a clause left out states a number (the answer would
+    state a number the question does not name), or the sentence names no subject: its leading nouns, or else the
+    first noun ending like a subject of the lexicon (市内交通费 in 出差期间在出差地发生的市内交通费实行包干制度)."""
     if c == 0 or clauses[c].condition or any(cl.heading or cl.quantities for cl in clauses[:c]):
-        return ""
+        return "", ""
     found = tagged(clauses[0].text)
     subject = ""
     for word, tag in found:
         if not tag.startswith(("n", "r")) or tag.startswith("nr") or len(word) < 2:
             break
         subject += word
+    if len(subject) < 2:
+        subject = _named_subject(found, lexicon)
     if len(subject) < 2 or subject in clauses[c].text:
-        return ""
-    return subject + _join(stated[c:last + 1])
+        return "", ""
+    asked = _join(stated[c:last + 1])
+    conjunction = next((w for w in sorted(lexicon.leading_conjunctions, key=len, reverse=True) if asked.startswith(w)), "")
+    return subject, asked[len(conjunction):]
+
+
+def _named_subject(found: tuple[tuple[str, str], ...], lexicon: Lexicon) -> str:
+    """The first noun ending like a subject of the lexicon, with the place or noun words right before it."""
+    for i, (word, tag) in enumerate(found):
+        if tag.startswith("n") and word.endswith(lexicon.subject_ends):
+            start = i
+            while start > 0 and found[start - 1][1].startswith(("n", "s")) and not found[start - 1][1].startswith("nr"):
+                start -= 1
+            return "".join(w for w, _ in found[start:i + 1])
+    return ""
 
 
 def _heads(clauses: list[Clause]) -> list[Clause]:
@@ -286,7 +341,9 @@ def _supposing(prefix: str, conditions: list[Clause], lexicon: Lexicon) -> str:
 
 
 def _ask_plainly(text: str, word: str, quantity: Span, lexicon: Lexicon) -> str:
-    """The question in a person's way of asking for a duration or an amount of money."""
+    """The question in a person's way of asking for a duration, an amount of money or a date."""
+    if quantity.is_date:
+        return text.replace(word, lexicon.ask_date, 1)
     if quantity.written_unit in lexicon.duration_units or quantity.unit in lexicon.duration_units:
         return text.replace(word, lexicon.ask_duration, 1)
     if quantity.written_unit in lexicon.money_units:

@@ -26,7 +26,7 @@ class ExtractiveTeacher:
     its rules and its lexicon, so a change of either makes new cache keys and a new distill stamp."""
 
     name = "extractive"
-    rules = "extractive-v3"  # change it when the rules change (v3: provisions, lists, ranges, rules, several forms)
+    rules = "extractive-v4"  # change it when the rules change (v4: forms by subject, row, person, party)
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon

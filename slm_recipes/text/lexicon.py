@@ -26,7 +26,8 @@ _REQUIRED = {"subjects": ("strong_ends", "weak_ends", "not_in_subject", "leading
                          "condition_lists", "per_words"),
              "questions": ("modals", "tail_breaks", "upper_bounds", "lower_bounds", "verb_starts", "few_units",
                            "verb_endings", "rules", "everyday", "asking", "unfinished_endings", "ask_duration",
-                           "ask_money", "duration_units", "money_units", "if_suffix", "if_prefix", "what_then", "belongs", "about", "what", "bound_asks", "copulas"),
+                           "ask_money", "ask_date", "duration_units", "money_units", "if_suffix", "if_prefix", "what_then", "belongs", "about", "what", "bound_asks", "copulas",
+                           "rows", "persons", "person", "parties", "who"),
              "keywords": ("stop_words", "english_stop_words"),
              "samples": ("question", "conversations", "tokenizer")}
 
@@ -62,16 +63,22 @@ class Lexicon:
     unfinished_endings: tuple[str, ...]
     ask_duration: str
     ask_money: str
+    ask_date: str
     duration_units: frozenset[str]
     money_units: frozenset[str]
     if_suffix: str
     if_prefix: str
     what_then: str
-    belongs: str
+    belongs: tuple[str, ...]  # ways to ask whether an item is one of what its list's lead-in names
     about: str
     what: str
     copulas: tuple[tuple[str, str], ...]  # (a verb before a number, how a person says it)
     bound_asks: tuple[tuple[str, str], ...]  # (a bound's word, how a person asks for it), longest first
+    rows: tuple[str, ...]  # a row of a graded list asked by its row and its heading
+    persons: tuple[str, ...]  # who a rule is about that a person asks as 我 (职工, 员工), longest first
+    person: str  # how a person names themselves
+    parties: tuple[str, ...]  # who a rule obliges or allows (用人单位, 公司): asked for as `who`
+    who: str
     stop_words: tuple[str, ...]
     english_stop_words: frozenset[str]
     sample_question: str
@@ -142,12 +149,15 @@ def load_lexicon(name: str = DEFAULT_LEXICON) -> Lexicon:
         rule_questions=tuple((str(r["word"]), str(r["ask"])) for r in q["rules"]),
         everyday=tuple((str(k), str(v)) for k, v in (q["everyday"] or {}).items()),
         asking=_words(q["asking"]), unfinished_endings=_words(q["unfinished_endings"]),
-        ask_duration=str(q["ask_duration"]), ask_money=str(q["ask_money"]),
+        ask_duration=str(q["ask_duration"]), ask_money=str(q["ask_money"]), ask_date=str(q["ask_date"]),
         duration_units=frozenset(_words(q["duration_units"])), money_units=frozenset(_words(q["money_units"])),
-        if_suffix=str(q["if_suffix"]), if_prefix=str(q["if_prefix"]), what_then=str(q["what_then"]), belongs=str(q["belongs"]),
+        if_suffix=str(q["if_suffix"]), if_prefix=str(q["if_prefix"]), what_then=str(q["what_then"]),
+        belongs=_words([q["belongs"]] if isinstance(q["belongs"], str) else q["belongs"]),
         about=str(q["about"]), what=str(q["what"]),
         copulas=tuple((str(k), str(v)) for k, v in q["copulas"].items()),
         bound_asks=tuple(sorted(((str(k), str(v)) for k, v in q["bound_asks"].items()), key=lambda p: -len(p[0]))),
+        rows=_words(q["rows"]), persons=tuple(sorted(_words(q["persons"]), key=len, reverse=True)),
+        person=str(q["person"]), parties=tuple(sorted(_words(q["parties"]), key=len, reverse=True)), who=str(q["who"]),
         stop_words=_words(k["stop_words"]), english_stop_words=frozenset(w.casefold() for w in _words(k["english_stop_words"])),
         sample_question=str(m["question"]),
         sample_conversations=tuple(tuple({"role": str(t["role"]), "content": str(t["content"])} for t in turns)

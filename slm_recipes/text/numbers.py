@@ -31,6 +31,8 @@ def extract_quantities(text: str) -> list[Quantity]:
     for match in _PATTERN.finditer(norm):
         if match.group(0).startswith("一") and match.start() and norm[match.start() - 1] in _NOT_A_COUNT:
             continue  # 下一年度, 同一地点, 统一标准: a word, not one of something
+        if match.groupdict().get("num") in ("零", "〇"):
+            continue  # 零件, 零星, 零售: a lone 零 opens a word, it states no amount of nothing
         parsed = _parse(match, norm)
         if parsed is not None:
             value, unit, own_mag, plain = parsed

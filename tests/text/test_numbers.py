@@ -99,3 +99,8 @@ def test_quantity_in_matches_value_and_unit():
 
 def test_ordinal_days_are_quantities():
     assert facts("自驻外第61天起") == [("61", "天")]
+
+
+def test_a_lone_zero_opens_a_word_and_states_no_quantity() -> None:
+    assert extract_quantities("免收人工费和零件费，零星采购") == []
+    assert [q.value for q in extract_quantities("一百零五元，二〇二四年")] == ["105", "2024"]
