@@ -123,7 +123,8 @@ def test_from_upload_to_chat_in_a_browser(app):
         page.locator("#distill").click()
         wait_for_status(page, "distill-status", r"distill: finished")
         page.wait_for_timeout(1500)
-        assert "元" in page.locator("#preview").inner_text()  # the distilled pairs, as a table
+        preview = page.locator("#preview").inner_text()  # the distilled pairs, as a table: a number with its unit
+        assert "numeric" in preview and re.search(r"\d+\s*(?:元|天|%|小时)", preview)
         shot(page, "2-distill")
 
         page.get_by_role("tab", name="Curate and review").click()
