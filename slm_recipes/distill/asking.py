@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from string import Formatter
 
-from slm_recipes.distill.provisions import Clause, Fact
+from slm_recipes.distill.provisions import Clause, Fact, unjoined
 from slm_recipes.distill.quantities import Span, find_quantities
 from slm_recipes.text.lexicon import Lexicon
 from slm_recipes.text.question_form import question_problems
@@ -56,7 +56,7 @@ def questions(fact: Fact, lexicon: Lexicon) -> list[str]:
     """Up to FORMS well-formed, different questions about `fact`; the one least like its answer when all read
     like it."""
     made = _numeric_forms(fact, lexicon) if fact.numeric else _rule_forms(fact, lexicon)
-    made += [form for form in map(lambda q: _first_person(q, lexicon), made) if form]
+    made += [form for form in (_first_person(q, lexicon) for q in made) if form]
     kept: list[str] = []
     for question in dict.fromkeys(_tidy(q) for q in made):
         if _acceptable(question, fact, lexicon) and all(jaccard(shingles(question), shingles(q)) < DISTINCT for q in kept):
@@ -124,7 +124,7 @@ def _numeric_forms(fact: Fact, lexicon: Lexicon) -> list[str]:
         forms += [short + "？", everyday(short, lexicon) + "？",
                   lexicon.about.format(topic=subject, question=everyday(asked_alone, lexicon) + "？")]
     if fact.lead:  # 每小时负重几次以上…的作业，属于女职工禁忌从事的劳动范围吗？ is no question: ask within the lead
-        forms = [f"{fact.lead}，{_join(stated[len(_heads(clauses)):last + 1])}？"]
+        forms = [f"{fact.lead}，{_join(stated[len(heads):last + 1])}？"]
     ordinal = clauses[c].text[:quantity.start].endswith("第")
     lead = clauses[c].text[: (lower or quantity).start]
     bounded = any(word in lead for word, _ in lexicon.bound_asks) or any(
@@ -261,9 +261,7 @@ def _short(clauses: list[Clause], c: int, stated: list[Clause], last: int, lexic
         subject = _named_subject(found, lexicon)
     if len(subject) < 2 or subject in clauses[c].text:
         return "", ""
-    asked = _join(stated[c:last + 1])
-    conjunction = next((w for w in sorted(lexicon.leading_conjunctions, key=len, reverse=True) if asked.startswith(w)), "")
-    return subject, asked[len(conjunction):]
+    return subject, _join([unjoined(stated[c], lexicon), *stated[c + 1:last + 1]])
 
 
 def _named_subject(found: tuple[tuple[str, str], ...], lexicon: Lexicon) -> str:

@@ -229,7 +229,7 @@ def _unit_facts(unit: str, prefix: str, topic: str, article: str, lexicon: Lexic
     clauses = clauses_of(unit, lexicon)
     if not clauses:
         return
-    clauses[0] = _unjoined(clauses[0], lexicon)
+    clauses[0] = unjoined(clauses[0], lexicon)
     titled = _titled(prefix, clauses, topic, lexicon)
     mains = [i for i, c in enumerate(clauses) if c.quantities and not c.condition and not c.heading]
     if not any(c.quantities for c in clauses):
@@ -248,7 +248,7 @@ def _unit_facts(unit: str, prefix: str, topic: str, article: str, lexicon: Lexic
         if branch:  # 超过20000元的 goes on the way 单次赔偿金额超过5000元的 began: it carries 单次赔偿金额
             at = chosen.index(start)
             picked[at] = _with_subject(picked[at], _carried(clauses[0].text, clauses[start].text, lexicon))
-        picked[0] = _unjoined(picked[0], lexicon)
+        picked[0] = unjoined(picked[0], lexicon)
         own = {chosen.index(i) for i in part}
         for where, lower in _asked(picked, lexicon):
             if where[0] in own:
@@ -262,7 +262,7 @@ def _with_subject(clause: Clause, subject: str) -> Clause:
     return Clause(text, clause.mark, tuple(find_quantities(text)), clause.condition, clause.heading)
 
 
-def _unjoined(clause: Clause, lexicon: Lexicon) -> Clause:
+def unjoined(clause: Clause, lexicon: Lexicon) -> Clause:
     """The clause without the conjunction that joined it to the one before (或者间断负重… → 间断负重…)."""
     for word in sorted(lexicon.leading_conjunctions, key=len, reverse=True):
         if clause.text.startswith(word) and len(clause.text) > len(word):
